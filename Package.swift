@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "MarketConsole",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "market-console", targets: ["Console"]),
+        .library(name: "MarketCore", targets: ["MarketCore"]),
+        .library(name: "Views", targets: ["Views"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .target(
+            name: "MarketCore",
+            dependencies: [
+                "CLibPQ", "CHiredis",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Views"),
+        .executableTarget(
+            name: "Console",
+            dependencies: [
+                "MarketCore", "Views", "CNCurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
+        .testTarget(name: "ViewsTests", dependencies: ["Views"]),
+    ]
+)

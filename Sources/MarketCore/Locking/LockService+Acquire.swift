@@ -1,0 +1,106 @@
+import Foundation
+
+extension LockService {
+    /// Takes `key` on Redis, waiting in this process' FIFO queue and waking on releases.
+    func acquireOnRedis(_ key: String, operation: String, ttl: Duration, wait: Duration,
+                        started: ContinuousClock.Instant) async throws -> LockLease {
+        if !fenceFloorSynced { try await syncFenceFloor() }
+        let token = randomHex(bytes: 16)
+        if let lease = try await attempt(key, token: token, operation: operation, ttl: ttl).lease {
+            stats?.recordLock(key: key, .acquired(wait: started.duration(to: .now), contended: false))
+            return try await keepUnlessCancelled(lease)
+        }
+        let deadline = started + wait
+        let ticket = waitQueue.enter(key)
+        let member = "\(identity.name)#\(ticket)"
+        await registerWaiter(key, member: member, waitingFor: wait)
+        defer {
+            waitQueue.leave(key, ticket: ticket)
+            Task { await self.unregisterWaiter(key, member: member) }
+        }
+        guard try await waitQueue.waitForTurn(key, ticket: ticket, timeout: ContinuousClock.now.duration(to: deadline)) else {
+            throw await timeout(key, operation: operation, waited: started.duration(to: .now))
+        }
+        while true {
+            try Task.checkCancellation()
+            let result = try await attempt(key, token: token, operation: operation, ttl: ttl)
+            if let lease = result.lease {
+                stats?.recordLock(key: key, .acquired(wait: started.duration(to: .now), contended: true))
+                return try await keepUnlessCancelled(lease)
+            }
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else {
+                throw await timeout(key, operation: operation, waited: started.duration(to: .now))
+            }
+            // Woken by the release; the timer only covers a lost pub/sub message or an expiry.
+            let untilExpiry = Duration.milliseconds(max(result.holderTTLMilliseconds, 1)) + .milliseconds(1)
+            try await waitQueue.sleepAsHead(key, timeout: min(remaining, untilExpiry, .milliseconds(250)))
+        }
+    }
+
+    private struct Attempt {
+        var lease: LockLease?
+        var holderTTLMilliseconds: Int64 = 0
+    }
+
+    private func attempt(_ key: String, token: String, operation: String, ttl: Duration) async throws -> Attempt {
+        guard let redis else { throw RedisError(code: .closed, message: "no Redis configured") }
+        let requestedAt = ContinuousClock.now
+        let holder = [identity.host, String(identity.pid), operation]
+            .map { $0.replacingOccurrences(of: "|", with: "/") }.joined(separator: "|")
+        let reply = try await LockScripts.acquire.run(
+            on: redis,
+            keys: [RedisArgument(keys.lock(key)), RedisArgument(keys.fenceCounter), RedisArgument(keys.registry)],
+            arguments: [RedisArgument(token), RedisArgument(Self.milliseconds(ttl)), RedisArgument(key), RedisArgument(holder)])
+        let parts = reply.array
+        guard parts.count == 2, let flag = parts[0].integer, let value = parts[1].integer else {
+            throw RedisError(code: .commandFailed, message: "unexpected reply from the lock script: \(reply)")
+        }
+        guard flag == 1 else { return Attempt(holderTTLMilliseconds: value) }
+        return Attempt(lease: LockLease(key: key, token: token, fence: value, mode: .redis, ttl: ttl,
+                                        operation: operation, requestedAt: requestedAt))
+    }
+
+    /// A task cancelled while its acquire was in flight gives the lock straight back.
+    private func keepUnlessCancelled(_ lease: LockLease) async throws -> LockLease {
+        guard Task.isCancelled else { return lease }
+        _ = try? await release(key: lease.key, token: lease.token)
+        waitQueue.wake(lease.key)
+        throw CancellationError()
+    }
+
+    private func timeout(_ key: String, operation: String, waited: Duration) async -> LockError {
+        stats?.recordLock(key: key, .timedOut(wait: waited))
+        if !operation.isEmpty { stats?.recordUnitOfWork(operation: operation, outcome: .rollback(.lockTimeout), duration: waited) }
+        var holder = ""
+        if let redis, let entry = try? await redis.send("HGET", RedisArgument(keys.registry), RedisArgument(key)).string {
+            let fields = entry.split(separator: "|", omittingEmptySubsequences: false)
+            if fields.count >= 4 { holder = " held by \(fields[0]):\(fields[1]) (\(fields[2]), fence \(fields[3]))" }
+        }
+        let seconds = String(format: "%.1f", waited.milliseconds / 1000)
+        return LockError(.timeout, key: key, message: "lock \(key)\(holder) not free after waiting \(seconds) s")
+    }
+
+    private func registerWaiter(_ key: String, member: String, waitingFor wait: Duration) async {
+        guard let redis else { return }
+        let until = Int64(Date().timeIntervalSince1970 * 1000) + Self.milliseconds(wait)
+        _ = try? await redis.pipeline([
+            ["ZADD", RedisArgument(keys.waiters(key)), RedisArgument(until), RedisArgument(member)],
+            ["PEXPIRE", RedisArgument(keys.waiters(key)), RedisArgument(Self.milliseconds(wait) + 1000)],
+        ])
+    }
+
+    private func unregisterWaiter(_ key: String, member: String) async {
+        _ = try? await redis?.send("ZREM", RedisArgument(keys.waiters(key)), RedisArgument(member))
+    }
+
+    /// Raises Redis' fence counter above every fence PostgreSQL has committed, so tokens stay
+    /// monotonic after a Redis restart or a stretch on advisory locks.
+    func syncFenceFloor() async throws {
+        guard let redis else { return }
+        let floor = try await advisory.highestCommittedFence()
+        _ = try await LockScripts.raiseFenceFloor.run(on: redis, keys: [RedisArgument(keys.fenceCounter)],
+                                                      arguments: [RedisArgument(floor)])
+        fenceFloorSynced = true
+    }
+}

@@ -1,0 +1,248 @@
+import Logging
+import Synchronization
+
+/// Distributed locks on Redis with fencing tokens, renewal, fair waiting and an explicit fallback.
+///
+/// ```swift
+/// try await locks.withLock("auction:bid:\(id)", operation: "auction.bid") { lease in
+///     try await database.withUnitOfWork(named: "auction.bid", lease: lease) { uow in … }
+/// }
+/// ```
+/// - Acquire is `SET NX PX` with a random token (a Lua script that also issues the fencing token
+///   and writes the holder into the registry); release and extend compare the token first.
+/// - While the body runs, the lease is extended every third of its TTL. If that fails until the
+///   lease might have expired, the body is cancelled and the loss is counted.
+/// - Waiters of one process queue first-come-first-served per key and wake on release.
+/// - When Redis is unreachable, ``LockFallbackPolicy`` decides: PostgreSQL advisory locks,
+///   refusal, or (explicitly) no lock. ``mode`` says which is in force.
+public final class LockService: Sendable {
+    let redis: RedisConnection?
+    let keys: LockKeys
+    let advisory: AdvisoryLocks
+    let policy: LockFallbackPolicy
+    let stats: StatsRecorder?
+    let identity: ProcessIdentity
+    let waitQueue = LocalWaitQueue()
+    let logger = Logger(label: "market.locks")
+
+    private let state: Mutex<ServiceState>
+    private let subscriber: RedisSubscriber?
+    private let keeper = Mutex<Task<Void, Never>?>(nil)
+
+    /// - Parameters:
+    ///   - redis: the lock server; nil runs on the fallback policy from the start.
+    ///   - advisoryPool: connections that hold PostgreSQL advisory locks in fallback mode (kept apart
+    ///     from the Unit of Work pool so lock holders never starve their own transactions).
+    public init(redis: RedisConnection?, advisoryPool: PostgresPool, policy: LockFallbackPolicy = .advisory,
+                stats: StatsRecorder? = nil, identity: ProcessIdentity = .current) {
+        let namespace = redis?.configuration.namespace ?? "mc:"
+        self.redis = redis
+        self.keys = LockKeys(namespace: namespace)
+        self.advisory = AdvisoryLocks(pool: advisoryPool)
+        self.policy = policy
+        self.stats = stats
+        self.identity = identity
+        self.state = Mutex(ServiceState(mode: redis == nil ? Self.fallbackMode(for: policy) : .redis))
+        let queue = waitQueue
+        self.subscriber = redis.map { redis in
+            RedisSubscriber(configuration: redis.configuration, channels: [LockKeys(namespace: namespace).releasedChannel],
+                            onMessage: { _, payload in queue.wake(String(decoding: payload, as: UTF8.self)) },
+                            onConnected: { queue.wakeAll() })
+        }
+        startKeeper()
+    }
+
+    /// How locks are taken right now.
+    public var mode: LockMode { state.withLock { $0.mode } }
+
+    /// Stops renewal and the release listener. Locks still held are released by their `withLock`.
+    public func close() {
+        keeper.withLock { $0?.cancel(); $0 = nil }
+        subscriber?.close()
+    }
+
+    /// Runs `body` while holding the lock `key`.
+    ///
+    /// - Parameters:
+    ///   - operation: shown as the holder's operation in the lock registry.
+    ///   - ttl: the lease length; the lease is renewed while `body` runs.
+    ///   - wait: how long to wait for a lock someone else holds before ``LockError/Kind/timeout``.
+    /// - Throws: ``LockError`` when the lock cannot be had or is lost (then `body` was cancelled),
+    ///   or whatever `body` throws.
+    public func withLock<T: Sendable>(
+        _ key: String, operation: String = "", ttl: Duration = .seconds(10), wait: Duration = .seconds(5),
+        _ body: @escaping @Sendable (LockLease) async throws -> T
+    ) async throws -> T {
+        let started = ContinuousClock.now
+        switch mode {
+        case .redis:
+            do {
+                let lease = try await acquireOnRedis(key, operation: operation, ttl: ttl, wait: wait, started: started)
+                return try await run(body, holding: lease)
+            } catch let error as RedisError where error.isConnectionFailure {
+                noteRedisFailure(error)
+                let remaining = started.duration(to: .now) < wait ? wait - started.duration(to: .now) : .zero
+                return try await withFallback(key, operation: operation, ttl: ttl, wait: remaining, body)
+            }
+        case .advisory, .failClosed, .noop:
+            return try await withFallback(key, operation: operation, ttl: ttl, wait: wait, body)
+        }
+    }
+
+    // MARK: - Body and release
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable (LockLease) async throws -> T,
+                                  holding lease: LockLease) async throws -> T {
+        let bodyTask = Task { try await body(lease) }
+        lease.attachBody { bodyTask.cancel() }
+        state.withLock { $0.active[ObjectIdentifier(lease)] = lease }
+        let result = await withTaskCancellationHandler {
+            await bodyTask.result
+        } onCancel: {
+            bodyTask.cancel()
+        }
+        state.withLock { $0.active[ObjectIdentifier(lease)] = nil }
+        await release(lease)
+        if let reason = lease.lostReason, case .failure = result {
+            throw LockError(.leaseLost, key: lease.key, message: "lock \(lease.key) was lost while held: \(reason)")
+        }
+        return try result.get()
+    }
+
+    /// Releases a Redis lease unless it was already lost; counts the hold time.
+    private func release(_ lease: LockLease) async {
+        stats?.recordLock(key: lease.key, .released(hold: lease.acquiredAt.duration(to: .now)))
+        guard !lease.isLost else { return }
+        do {
+            let released = try await release(key: lease.key, token: lease.token)
+            if !released {
+                logger.warning("lock \(lease.key) had expired before its release (fence \(lease.fence))")
+            }
+        } catch {
+            logger.warning("could not release lock \(lease.key): \(error); it expires within its TTL")
+        }
+        waitQueue.wake(lease.key)
+    }
+
+    /// Deletes `key` if `token` still holds it; false when somebody else (or nobody) holds it.
+    func release(key: String, token: String) async throws -> Bool {
+        guard let redis else { return false }
+        let reply = try await LockScripts.release.run(
+            on: redis, keys: [RedisArgument(keys.lock(key)), RedisArgument(keys.registry), RedisArgument(keys.waiters(key))],
+            arguments: [RedisArgument(token), RedisArgument(key), RedisArgument(keys.releasedChannel)])
+        return reply.integer == 1
+    }
+
+    /// Extends `key` to `ttl` if `token` still holds it.
+    func extend(key: String, token: String, ttl: Duration) async throws -> Bool {
+        guard let redis else { return false }
+        let reply = try await LockScripts.extend.run(
+            on: redis, keys: [RedisArgument(keys.lock(key))],
+            arguments: [RedisArgument(token), RedisArgument(Self.milliseconds(ttl))])
+        return reply.integer == 1
+    }
+
+    // MARK: - Fallback
+
+    private func withFallback<T: Sendable>(
+        _ key: String, operation: String, ttl: Duration, wait: Duration,
+        _ body: @escaping @Sendable (LockLease) async throws -> T
+    ) async throws -> T {
+        switch mode {
+        case .redis, .advisory:
+            return try await advisory.withLock(key, wait: wait, stats: stats) { fence in
+                let lease = LockLease(key: key, token: "", fence: fence, mode: .advisory, ttl: ttl,
+                                      operation: operation, requestedAt: .now)
+                return try await self.run(body, holding: lease, advisory: true)
+            }
+        case .failClosed:
+            throw LockError(.unavailable, key: key,
+                            message: "Redis is unreachable and the lock policy is fail-closed: \(key) not locked, operation refused")
+        case .noop:
+            logger.warning("running \(operation.isEmpty ? key : operation) WITHOUT a lock on \(key): Redis is unreachable and the policy is noop")
+            let lease = LockLease(key: key, token: "", fence: 0, mode: .noop, ttl: ttl, operation: operation, requestedAt: .now)
+            return try await body(lease)
+        }
+    }
+
+    /// Runs the body of an advisory-locked section: no Redis release, no renewal.
+    private func run<T: Sendable>(_ body: @escaping @Sendable (LockLease) async throws -> T,
+                                  holding lease: LockLease, advisory: Bool) async throws -> T {
+        defer { stats?.recordLock(key: lease.key, .released(hold: lease.acquiredAt.duration(to: .now))) }
+        return try await body(lease)
+    }
+
+    static func fallbackMode(for policy: LockFallbackPolicy) -> LockMode {
+        switch policy {
+        case .advisory: .advisory
+        case .failClosed: .failClosed
+        case .noop: .noop
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        max(1, duration.microseconds / 1000)
+    }
+
+    // MARK: - Mode changes
+
+    /// Redis failed: switch to the fallback and give up every Redis lease, since nobody can prove
+    /// they still hold one and advisory holders are about to take the same keys.
+    func noteRedisFailure(_ error: any Error) {
+        let (switched, leases) = state.withLock { state -> (Bool, [LockLease]) in
+            guard state.mode == .redis else { return (false, []) }
+            state.mode = Self.fallbackMode(for: policy)
+            state.fenceFloorSynced = false
+            return (true, state.active.values.filter { $0.mode == .redis })
+        }
+        guard switched else { return }
+        logger.critical("Redis unreachable (\(error)); locks now: \(Self.fallbackMode(for: policy).label)")
+        for lease in leases where lease.markLost("Redis became unreachable") {
+            stats?.recordLock(key: lease.key, .lost)
+        }
+    }
+
+    func noteRedisRecovered() {
+        let switched = state.withLock { state -> Bool in
+            guard state.mode != .redis else { return false }
+            state.mode = .redis
+            return true
+        }
+        if switched { logger.notice("Redis reachable again; locks back on Redis") }
+    }
+
+    var fenceFloorSynced: Bool {
+        get { state.withLock { $0.fenceFloorSynced } }
+        set { state.withLock { $0.fenceFloorSynced = newValue } }
+    }
+
+    var activeLeases: [LockLease] { state.withLock { Array($0.active.values) } }
+
+    // MARK: - Keeper
+
+    private func startKeeper() {
+        let task = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                guard let self else { return }
+                await self.keeperTick()
+            }
+        }
+        keeper.withLock { $0 = task }
+    }
+}
+
+private struct ServiceState {
+    var mode: LockMode
+    var active: [ObjectIdentifier: LockLease] = [:]
+    var fenceFloorSynced = false
+    var lastProbe: ContinuousClock.Instant?
+}
+
+extension LockService {
+    /// When Redis was last probed while in fallback mode.
+    var lastProbe: ContinuousClock.Instant? {
+        get { state.withLock { $0.lastProbe } }
+        set { state.withLock { $0.lastProbe = newValue } }
+    }
+}

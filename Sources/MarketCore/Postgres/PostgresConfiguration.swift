@@ -1,0 +1,59 @@
+import CLibPQ
+
+/// How to reach PostgreSQL and how large a pool to keep.
+///
+/// The URL is a libpq connection URI (`postgresql://user:secret@host:5432/db`); it is validated
+/// here so a typo fails at start-up with one clear line. The password never appears in
+/// ``redactedURL`` or in any error this package produces.
+public struct PostgresConfiguration: Sendable {
+    /// The libpq URI or key=value connection string. Holds the password: never log it.
+    public var url: String
+    /// Shown in `pg_stat_activity.application_name`.
+    public var applicationName: String = "market-console"
+    /// A schema to put first on `search_path` (tests give each test its own).
+    public var schema: String?
+    /// The most connections the pool opens.
+    public var maxConnections: Int = 16
+    /// How long `withConnection` waits for a free connection before failing with `.poolTimeout`.
+    public var acquireTimeout: Duration = .seconds(5)
+    /// Seconds libpq waits for a new connection.
+    public var connectTimeoutSeconds: Int = 5
+    /// A connection idle longer than this is checked with a round trip before it is lent out.
+    public var healthCheckAfterIdle: Duration = .seconds(10)
+
+    /// Validates `url` with libpq's own parser.
+    public init(url: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(url, &errorMessage) else {
+            let reason = errorMessage.map { String(cString: $0) } ?? "unparseable"
+            if let errorMessage { PQfreemem(errorMessage) }
+            throw PostgresError(code: .invalidConfiguration,
+                                message: "invalid database URL: \(reason.firstLine)")
+        }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "port", let value = option.pointee.val.map({ String(cString: $0) }),
+               value.split(separator: ",").contains(where: { UInt16($0) == nil }) {
+                throw PostgresError(code: .invalidConfiguration,
+                                    message: "invalid database URL \(Self.redact(url)): port \"\(value)\" is not a number")
+            }
+            option += 1
+        }
+        self.url = url
+    }
+
+    /// The URL with any password replaced by `***`, for status lines and logs.
+    public var redactedURL: String { Self.redact(url) }
+
+    static func redact(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else {
+            // key=value form: hide a password=… pair.
+            return url.split(separator: " ").map { $0.hasPrefix("password=") ? "password=***" : String($0) }
+                .joined(separator: " ")
+        }
+        let userInfo = url[scheme.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+}

@@ -1,0 +1,97 @@
+import CHiredis
+import Foundation
+import Synchronization
+
+/// A connection of its own that listens on Redis pub/sub channels and reconnects by itself.
+///
+/// Messages are delivered to `onMessage(channel, payload)` on the subscriber's thread: keep the
+/// handler short. After every (re)connection `onConnected` runs, so listeners can re-check state
+/// they may have missed while the link was down.
+public final class RedisSubscriber: Sendable {
+    private let loop: SubscriberLoop
+
+    public init(configuration: RedisConfiguration, channels: [String],
+                onMessage: @escaping @Sendable (String, [UInt8]) -> Void,
+                onConnected: @escaping @Sendable () -> Void = {}) {
+        loop = SubscriberLoop(configuration: configuration, channels: channels,
+                              onMessage: onMessage, onConnected: onConnected)
+    }
+
+    /// True while subscribed.
+    public var isConnected: Bool { loop.connected.load(ordering: .relaxed) }
+
+    /// Stops listening; the thread exits within a poll interval.
+    public func close() { loop.stop.store(true, ordering: .relaxed) }
+
+    deinit { close() }
+}
+
+/// `@unchecked Sendable`: the context lives only on the loop's thread; the flags are atomic.
+private final class SubscriberLoop: @unchecked Sendable {
+    let configuration: RedisConfiguration
+    let channels: [String]
+    let onMessage: @Sendable (String, [UInt8]) -> Void
+    let onConnected: @Sendable () -> Void
+    let stop = Atomic<Bool>(false)
+    let connected = Atomic<Bool>(false)
+
+    init(configuration: RedisConfiguration, channels: [String],
+         onMessage: @escaping @Sendable (String, [UInt8]) -> Void, onConnected: @escaping @Sendable () -> Void) {
+        self.configuration = configuration
+        self.channels = channels
+        self.onMessage = onMessage
+        self.onConnected = onConnected
+        let thread = Thread { [self] in run() }
+        thread.name = "redis-subscriber"
+        thread.start()
+    }
+
+    private func run() {
+        var pause: UInt32 = 50_000
+        while !stop.load(ordering: .relaxed) {
+            if let context = try? RedisIOThread.connect(configuration) {
+                pause = 50_000
+                listen(on: context)
+                redisFree(context)
+                connected.store(false, ordering: .relaxed)
+            }
+            if stop.load(ordering: .relaxed) { return }
+            usleep(pause)
+            pause = min(pause * 2, 1_000_000)
+        }
+    }
+
+    /// Subscribes, then polls the socket so `stop` is noticed without a blocking read.
+    private func listen(on context: UnsafeMutablePointer<redisContext>) {
+        let subscribe: [RedisArgument] = ["SUBSCRIBE"] + channels.map { RedisArgument($0) }
+        RedisIOThread.withArgv(subscribe) { argc, argv, lengths in
+            _ = redisAppendCommandArgv(context, argc, argv, lengths)
+        }
+        var done: Int32 = 0
+        repeat {
+            if redisBufferWrite(context, &done) != REDIS_OK { return }
+        } while done == 0
+        connected.store(true, ordering: .relaxed)
+        onConnected()
+        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+        while !stop.load(ordering: .relaxed) {
+            let ready = poll(&descriptor, 1, 250)
+            if ready < 0 && errno != EINTR { return }
+            if ready <= 0 { continue }
+            if redisBufferRead(context) != REDIS_OK { return }
+            var reply: UnsafeMutableRawPointer?
+            while redisReaderGetReply(context.pointee.reader, &reply) == REDIS_OK, let raw = reply {
+                deliver(RedisValue(reply: raw.assumingMemoryBound(to: redisReply.self)))
+                freeReplyObject(raw)
+                reply = nil
+            }
+        }
+    }
+
+    private func deliver(_ value: RedisValue) {
+        let parts = value.array
+        guard parts.count == 3, parts[0].string == "message", let channel = parts[1].string,
+              case .bulkString(let payload) = parts[2] else { return }
+        onMessage(channel, payload)
+    }
+}

@@ -1,0 +1,2 @@
+/// Views placeholder.
+public enum ViewsModule {}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+@testable import MarketCore
+
+@Suite("PostgreSQL client")
+struct PostgresClientTests {
+    @Test func interpolatedValuesAreBoundNotSpliced() async throws {
+        try await TestServers.withServices { services in
+            let hostile = "x'); DROP TABLE users; --"
+            let query: PostgresQuery = "SELECT \(hostile)::text AS text, \(Int64(42)) + 1 AS answer"
+            #expect(query.sql == "SELECT $1::text AS text, $2 + 1 AS answer")
+            let row = try #require(try await services.pool.query(query).first)
+            #expect(try row.decode(String.self, column: "text") == hostile)
+            #expect(try row.decode(Int64.self, column: "answer") == 43)
+            let users = try await services.pool.query("SELECT count(*) FROM users")
+            #expect(try users.rows[0].decode(Int.self, at: 0) == 1)
+        }
+    }
+
+    @Test func rowsDecodeIntoTypedValues() async throws {
+        try await TestServers.withServices { services in
+            let moment = Date(timeIntervalSince1970: 1_764_000_000.25)
+            let row = try #require(try await services.pool.query("""
+                SELECT \(Int64.max)::bigint, \(true)::boolean, NULL::text, \(moment)::timestamptz, 2.5::float8
+                """).first)
+            #expect(try row.decode(Int64.self, at: 0) == Int64.max)
+            #expect(try row.decode(Bool.self, at: 1) == true)
+            #expect(try row.decode(String?.self, at: 2) == nil)
+            #expect(try row.decode(Date.self, at: 3).timeIntervalSince1970 == 1_764_000_000.25)
+            #expect(try row.decode(Double.self, at: 4) == 2.5)
+            #expect(throws: PostgresError.self) { try row.decode(String.self, at: 2) }
+            #expect(throws: PostgresError.self) { try row.decode(Int64.self, at: 1) }
+        }
+    }
+
+    @Test func uniqueViolationCarriesItsSQLState() async throws {
+        try await TestServers.withServices { services in
+            _ = try await services.pool.query("INSERT INTO operators (name, role) VALUES ('ana', 'admin')")
+            let error = await #expect(throws: PostgresError.self) {
+                try await services.pool.query("INSERT INTO operators (name, role) VALUES ('ana', 'viewer')")
+            }
+            #expect(error?.code == .uniqueViolation)
+            #expect(error?.sqlState == "23505")
+        }
+    }
+
+    @Test func nowaitLockIsLockNotAvailable() async throws {
+        try await TestServers.withServices { services in
+            try await services.pool.withConnection { holder in
+                _ = try await holder.simpleQuery("BEGIN")
+                _ = try await holder.query("SELECT * FROM users WHERE id = 0 FOR UPDATE")
+                let error = await #expect(throws: PostgresError.self) {
+                    try await services.database.withUnitOfWork(named: "test.nowait") { uow in
+                        try await uow.query("SELECT * FROM users WHERE id = 0 FOR UPDATE NOWAIT")
+                    }
+                }
+                #expect(error?.code == .lockNotAvailable)
+                #expect(error?.sqlState == "55P03")
+                _ = try await holder.simpleQuery("ROLLBACK")
+            }
+        }
+    }
+
+    @Test func deadlockIsDeadlockDetected() async throws {
+        try await TestServers.withServices { services in
+            _ = try await services.pool.query("INSERT INTO users (id, name) VALUES (1, 'a'), (2, 'b')")
+            let order: [(Int64, Int64)] = [(1, 2), (2, 1)]
+            let results = await withTaskGroup(of: PostgresError?.self) { group in
+                for (first, second) in order {
+                    group.addTask {
+                        do {
+                            try await services.pool.withConnection { connection in
+                                _ = try await connection.simpleQuery("BEGIN")
+                                _ = try await connection.query("UPDATE users SET held = held WHERE id = \(first)")
+                                _ = try await connection.query("SELECT pg_sleep(0.3)")
+                                _ = try await connection.query("UPDATE users SET held = held WHERE id = \(second)")
+                                _ = try await connection.simpleQuery("COMMIT")
+                            }
+                            return nil
+                        } catch {
+                            return error as? PostgresError
+                        }
+                    }
+                }
+                return await group.reduce(into: [PostgresError?]()) { $0.append($1) }
+            }
+            #expect(results.compactMap { $0 }.map(\.code) == [.deadlockDetected])
+        }
+    }
+
+    @Test func serializationFailureIsDistinguished() async throws {
+        try await TestServers.withServices { services in
+            _ = try await services.pool.query("INSERT INTO users (id, name) VALUES (1, 'a')")
+            try await services.pool.withConnection { first in
+                try await services.pool.withConnection { second in
+                    _ = try await first.simpleQuery("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    _ = try await second.simpleQuery("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    _ = try await first.query("SELECT balance FROM users WHERE id = 1")
+                    _ = try await second.query("SELECT balance FROM users WHERE id = 1")
+                    _ = try await first.query("UPDATE users SET balance = balance + 1 WHERE id = 1")
+                    _ = try await first.simpleQuery("COMMIT")
+                    let error = await #expect(throws: PostgresError.self) {
+                        try await second.query("UPDATE users SET balance = balance + 1 WHERE id = 1")
+                    }
+                    #expect(error?.code == .serializationFailure)
+                    #expect(error?.isTransientConflict == true)
+                    _ = try await second.simpleQuery("ROLLBACK")
+                }
+            }
+        }
+    }
+
+    @Test func lostConnectionIsReportedAndThePoolReconnects() async throws {
+        try await TestServers.withServices(maxConnections: 2) { services in
+            let error = await #expect(throws: PostgresError.self) {
+                try await services.pool.query("SELECT pg_terminate_backend(pg_backend_pid())")
+            }
+            #expect(error?.code == .connectionLost)
+            let row = try await services.pool.query("SELECT 7")
+            #expect(try row.rows[0].decode(Int.self, at: 0) == 7)
+            #expect(services.pool.statistics.open <= 2)
+        }
+    }
+
+    @Test func badURLIsOneClearLine() throws {
+        let error = #expect(throws: PostgresError.self) {
+            try PostgresConfiguration(url: "postgresql://user:secret@host:notaport/db")
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.description.contains("\n") == false)
+        #expect(error?.description.contains("secret") == false)
+    }
+
+    @Test func unreachableServerFailsToConnectWithoutHanging() async throws {
+        let port = try TestRedisServer.freePort()
+        var configuration = try PostgresConfiguration(url: "postgresql://market@127.0.0.1:\(port)/market")
+        configuration.connectTimeoutSeconds = 2
+        let pool = PostgresPool(configuration: configuration)
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(error?.code == .connectionFailed)
+        #expect(pool.statistics.open == 0)
+        await pool.close()
+    }
+
+    @Test func redactedURLHidesThePassword() throws {
+        let configuration = try PostgresConfiguration(url: "postgresql://market:hunter2@db.example:5432/market")
+        #expect(configuration.redactedURL == "postgresql://market:***@db.example:5432/market")
+    }
+}
