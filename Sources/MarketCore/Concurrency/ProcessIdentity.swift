@@ -16,8 +16,18 @@ public struct ProcessIdentity: Sendable, Equatable {
     }()
 }
 
-/// `bytes` random bytes as lowercase hex, from the system's secure generator.
+/// `bytes` random bytes as lowercase hex, from the system's secure generator (one call per 8 bytes).
 func randomHex(bytes: Int) -> String {
+    let digits = Array("0123456789abcdef".utf8)
     var generator = SystemRandomNumberGenerator()
-    return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    var hex = [UInt8]()
+    hex.reserveCapacity(bytes * 2)
+    var word: UInt64 = 0
+    for index in 0..<bytes {
+        if index % 8 == 0 { word = generator.next() }
+        let byte = UInt8(truncatingIfNeeded: word >> UInt64((index % 8) * 8))
+        hex.append(digits[Int(byte >> 4)])
+        hex.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: hex, as: UTF8.self)
 }

@@ -10,7 +10,7 @@ public struct HeldLock: Sendable, Equatable, Identifiable {
     /// The operation the holder named.
     public var operation: String
     public var fence: Int64
-    /// Wall-clock milliseconds since the epoch, by the Redis server's clock.
+    /// Wall-clock milliseconds since the epoch, by the holder's clock.
     public var acquiredAtMilliseconds: Int64
     /// The lease length the holder asked for.
     public var leaseMilliseconds: Int64

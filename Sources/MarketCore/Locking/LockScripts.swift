@@ -17,28 +17,36 @@ struct LockKeys: Sendable {
 }
 
 enum LockScripts {
-    /// KEYS: lock, fence counter, registry. ARGV: token, ttl ms, key, holder (`host|pid|operation`).
+    /// KEYS: lock, fence counter, registry. ARGV: token, ttl ms, key, the registry entry before the
+    /// fence (`host|pid|operation|`), the entry after it (`|acquiredMs|ttlMs|token`).
     /// Returns `{1, fence}` when acquired, `{0, pttl}` when held by someone else.
     static let acquire = RedisScript("""
         if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
           local fence = redis.call('INCR', KEYS[2])
-          local t = redis.call('TIME')
-          local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-          redis.call('HSET', KEYS[3], ARGV[3], ARGV[4] .. '|' .. fence .. '|' .. now .. '|' .. ARGV[2] .. '|' .. ARGV[1])
+          redis.call('HSET', KEYS[3], ARGV[3], ARGV[4] .. fence .. ARGV[5])
           return {1, fence}
         end
         return {0, redis.call('PTTL', KEYS[1])}
         """)
 
-    /// KEYS: lock, registry, waiters. ARGV: token, key, release channel.
-    /// Deletes the lock only for its holder (1), else leaves it alone (0).
+    /// KEYS: registry, then per lock: lock, waiters. ARGV: release channel, then per lock: token, key.
+    /// Deletes each lock only for its holder; returns 1 (released) or 0 (not held by that token) per
+    /// lock. While a token holds its key, the registry entry is the holder's own (a newer holder
+    /// would have replaced the token), so it goes too. Waiters elsewhere hear of it on the channel.
     static let release = RedisScript("""
-        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-        redis.call('DEL', KEYS[1])
-        local entry = redis.call('HGET', KEYS[2], ARGV[2])
-        if entry and string.sub(entry, -string.len(ARGV[1])) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[2]) end
-        if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[3], ARGV[2]) end
-        return 1
+        local released = {}
+        for i = 1, (#KEYS - 1) / 2 do
+          local lock, waiters, token, key = KEYS[2 * i], KEYS[2 * i + 1], ARGV[2 * i], ARGV[2 * i + 1]
+          if redis.call('GET', lock) == token then
+            redis.call('DEL', lock)
+            redis.call('HDEL', KEYS[1], key)
+            if redis.call('EXISTS', waiters) == 1 then redis.call('PUBLISH', ARGV[1], key) end
+            released[i] = 1
+          else
+            released[i] = 0
+          end
+        end
+        return released
         """)
 
     /// KEYS: lock. ARGV: token, ttl ms. Extends the lock only for its holder (1), else 0.

@@ -46,12 +46,15 @@ extension LockService {
     private func attempt(_ key: String, token: String, operation: String, ttl: Duration) async throws -> Attempt {
         guard let redis else { throw RedisError(code: .closed, message: "no Redis configured") }
         let requestedAt = ContinuousClock.now
-        let holder = [identity.host, String(identity.pid), operation]
-            .map { $0.replacingOccurrences(of: "|", with: "/") }.joined(separator: "|")
+        let holder = holderPrefix + (operation.contains("|") ? operation.replacingOccurrences(of: "|", with: "/") : operation) + "|"
+        let ttlMilliseconds = Self.milliseconds(ttl)
+        let acquiredMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
+        let entryTail = "|\(acquiredMilliseconds)|\(ttlMilliseconds)|\(token)"
         let reply = try await LockScripts.acquire.run(
             on: redis,
             keys: [RedisArgument(keys.lock(key)), RedisArgument(keys.fenceCounter), RedisArgument(keys.registry)],
-            arguments: [RedisArgument(token), RedisArgument(Self.milliseconds(ttl)), RedisArgument(key), RedisArgument(holder)])
+            arguments: [RedisArgument(token), RedisArgument(ttlMilliseconds), RedisArgument(key), RedisArgument(holder),
+                        RedisArgument(entryTail)])
         let parts = reply.array
         guard parts.count == 2, let flag = parts[0].integer, let value = parts[1].integer else {
             throw RedisError(code: .commandFailed, message: "unexpected reply from the lock script: \(reply)")

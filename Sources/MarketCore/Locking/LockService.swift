@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -23,11 +24,15 @@ public final class LockService: Sendable {
     let stats: StatsRecorder?
     let identity: ProcessIdentity
     let waitQueue = LocalWaitQueue()
+    /// `host|pid|` of the registry entries this process writes.
+    let holderPrefix: String
     let logger = Logger(label: "market.locks")
 
     private let state: Mutex<ServiceState>
     private let subscriber: RedisSubscriber?
     private let keeper = Mutex<Task<Void, Never>?>(nil)
+    /// Releases waiting to go out, and whether a release script is in flight.
+    private let releases = Mutex<(waiting: [(key: String, token: String)], inFlight: Bool)>(([], false))
 
     /// - Parameters:
     ///   - redis: the lock server; nil runs on the fallback policy from the start.
@@ -42,6 +47,8 @@ public final class LockService: Sendable {
         self.policy = policy
         self.stats = stats
         self.identity = identity
+        self.holderPrefix = [identity.host, String(identity.pid)].map { $0.replacingOccurrences(of: "|", with: "/") }
+            .joined(separator: "|") + "|"
         self.state = Mutex(ServiceState(mode: redis == nil ? Self.fallbackMode(for: policy) : .redis))
         let queue = waitQueue
         self.subscriber = redis.map { redis in
@@ -102,7 +109,7 @@ public final class LockService: Sendable {
             bodyTask.cancel()
         }
         state.withLock { $0.active[ObjectIdentifier(lease)] = nil }
-        await release(lease)
+        release(lease)
         if let reason = lease.lostReason, case .failure = result {
             throw LockError(.leaseLost, key: lease.key, message: "lock \(lease.key) was lost while held: \(reason)")
         }
@@ -110,27 +117,71 @@ public final class LockService: Sendable {
     }
 
     /// Releases a Redis lease unless it was already lost; counts the hold time.
-    private func release(_ lease: LockLease) async {
+    ///
+    /// Write-behind and batched: at most one release script is in flight; releases that come while
+    /// it is out go together in the next one. Local waiters are woken once their key is released;
+    /// waiters in other processes hear it on the release channel. A release that fails is logged,
+    /// and the key then expires with its TTL.
+    private func release(_ lease: LockLease) {
         stats?.recordLock(key: lease.key, .released(hold: lease.acquiredAt.duration(to: .now)))
-        guard !lease.isLost else { return }
-        do {
-            let released = try await release(key: lease.key, token: lease.token)
-            if !released {
-                logger.warning("lock \(lease.key) had expired before its release (fence \(lease.fence))")
-            }
-        } catch {
-            logger.warning("could not release lock \(lease.key): \(error); it expires within its TTL")
+        guard !lease.isLost, redis != nil else {
+            waitQueue.wake(lease.key)
+            return
         }
-        waitQueue.wake(lease.key)
+        let batch = releases.withLock { queue -> [(key: String, token: String)]? in
+            queue.waiting.append((lease.key, lease.token))
+            if queue.inFlight { return nil }
+            queue.inFlight = true
+            defer { queue.waiting.removeAll() }
+            return queue.waiting
+        }
+        if let batch { send(releases: batch) }
+    }
+
+    private func send(releases batch: [(key: String, token: String)]) {
+        guard let redis else { return }
+        let logger = self.logger
+        let (scriptKeys, scriptArguments) = releaseCall(batch)
+        LockScripts.release.runDetached(on: redis, keys: scriptKeys, arguments: scriptArguments) { [self] result in
+            switch result {
+            case .success(let reply):
+                for (index, flag) in reply.array.enumerated() where flag.integer != 1 {
+                    logger.warning("lock \(batch[index].key) had expired before its release")
+                }
+            case .failure(let error):
+                logger.warning("could not release \(batch.count) lock(s): \(error); they expire within their TTL")
+            }
+            batch.forEach { waitQueue.wake($0.key) }
+            let next = releases.withLock { queue -> [(key: String, token: String)]? in
+                guard !queue.waiting.isEmpty else {
+                    queue.inFlight = false
+                    return nil
+                }
+                defer { queue.waiting.removeAll() }
+                return queue.waiting
+            }
+            if let next { send(releases: next) }
+        }
+    }
+
+    private func releaseCall(_ batch: [(key: String, token: String)]) -> ([RedisArgument], [RedisArgument]) {
+        var scriptKeys = [RedisArgument(keys.registry)]
+        var scriptArguments = [RedisArgument(keys.releasedChannel)]
+        for (key, token) in batch {
+            scriptKeys.append(RedisArgument(keys.lock(key)))
+            scriptKeys.append(RedisArgument(keys.waiters(key)))
+            scriptArguments.append(RedisArgument(token))
+            scriptArguments.append(RedisArgument(key))
+        }
+        return (scriptKeys, scriptArguments)
     }
 
     /// Deletes `key` if `token` still holds it; false when somebody else (or nobody) holds it.
     func release(key: String, token: String) async throws -> Bool {
         guard let redis else { return false }
-        let reply = try await LockScripts.release.run(
-            on: redis, keys: [RedisArgument(keys.lock(key)), RedisArgument(keys.registry), RedisArgument(keys.waiters(key))],
-            arguments: [RedisArgument(token), RedisArgument(key), RedisArgument(keys.releasedChannel)])
-        return reply.integer == 1
+        let (scriptKeys, scriptArguments) = releaseCall([(key, token)])
+        let reply = try await LockScripts.release.run(on: redis, keys: scriptKeys, arguments: scriptArguments)
+        return reply.array.first?.integer == 1
     }
 
     /// Extends `key` to `ttl` if `token` still holds it.

@@ -43,6 +43,24 @@ public struct PostgresConfiguration: Sendable {
         self.url = url
     }
 
+    /// The connection's parameters as libpq resolves them (`host`, `port`, `user`, `dbname`, …),
+    /// for handing to libpq-based tools through `PG*` environment variables.
+    public func connectionParameters() throws -> [(String, String)] {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(url, &errorMessage) else {
+            if let errorMessage { PQfreemem(errorMessage) }
+            throw PostgresError(code: .invalidConfiguration, message: "invalid database URL \(redactedURL)")
+        }
+        defer { PQconninfoFree(options) }
+        var parameters: [(String, String)] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val { parameters.append((String(cString: keyword), String(cString: value))) }
+            option += 1
+        }
+        return parameters
+    }
+
     /// The URL with any password replaced by `***`, for status lines and logs.
     public var redactedURL: String { Self.redact(url) }
 

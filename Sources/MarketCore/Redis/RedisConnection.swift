@@ -38,8 +38,23 @@ public final class RedisConnection: Sendable {
     /// Sends several commands back to back and returns their replies in order; error replies come
     /// back as `.error` values, a connection failure is thrown.
     public func pipeline(_ commands: [[RedisArgument]]) async throws -> [RedisValue] {
-        try await withCheckedThrowingContinuation { continuation in
+        // Unsafe (unchecked) continuation: the I/O thread resumes every submitted command exactly once.
+        try await withUnsafeThrowingContinuation { continuation in
             io.submit(commands) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Queues one command without waiting for its reply; `completion` runs on the I/O thread.
+    ///
+    /// Commands stay in submission order, so anything sent after this (by any caller) reaches
+    /// Redis after it. For write-behind commands such as a lock release.
+    public func sendDetached(_ arguments: [RedisArgument],
+                             completion: @escaping @Sendable (Result<RedisValue, any Error>) -> Void) {
+        io.submit([arguments]) { result in
+            completion(result.flatMap { replies in
+                if case .error(let message) = replies[0] { return .failure(RedisError(reply: message)) }
+                return .success(replies[0])
+            })
         }
     }
 
@@ -56,10 +71,13 @@ extension RedisError {
     }
 }
 
-/// The thread that owns a `redisContext` and moves batches of commands through it.
+/// The socket of one Redis connection, written by the callers and read by a thread of its own.
 ///
-/// `@unchecked Sendable`: `queue` and `closed` are guarded by `condition`; `context` is touched
-/// only by the I/O thread; `connected` is atomic.
+/// Full-duplex pipelining: a caller appends its command to the output buffer and writes it with a
+/// non-blocking `write` right away (no thread hop, no waiting behind earlier replies); the reader
+/// thread sleeps in `poll` and completes the oldest command in flight with each reply. Everything
+/// that touches the hiredis context is done with `lock` held. `@unchecked Sendable`: all mutable
+/// state is guarded by `lock`; `connected` is atomic.
 final class RedisIOThread: @unchecked Sendable {
     typealias Completion = @Sendable (Result<[RedisValue], any Error>) -> Void
     private struct Pending {
@@ -67,85 +85,310 @@ final class RedisIOThread: @unchecked Sendable {
         let completion: Completion
     }
 
+    private final class InFlight {
+        let completion: Completion
+        var replies: [RedisValue] = []
+        let expected: Int
+        let sentAt: ContinuousClock.Instant
+
+        init(_ pending: Pending) {
+            completion = pending.completion
+            expected = pending.commands.count
+            replies.reserveCapacity(expected)
+            sentAt = .now
+        }
+    }
+
     private let configuration: RedisConfiguration
-    private let condition = NSCondition()
-    private var queue: [Pending] = []
+    private let lock = NSLock()
+    /// Commands waiting for the reader thread to (re)connect.
+    private var waitingForConnection: [Pending] = []
     private var closed = false
     private var context: UnsafeMutablePointer<redisContext>?
+    /// Contexts dropped after a failure, waiting for the reader thread to free them.
+    private var retired: [UnsafeMutablePointer<redisContext>] = []
+    private var inFlight: [InFlight] = []
+    private var inFlightHead = 0
+    private var unwritten = false
+    /// True while the reader thread is (about to be) in a poll that watches the socket.
+    private var readerWatchesSocket = false
+    /// True once a caller has asked the reader thread to write the deferred output.
+    private var flushRequested = false
     private var lastConnectFailure: ContinuousClock.Instant?
     private let connected = Atomic<Bool>(false)
+    /// A self-pipe: a byte written here wakes the reader thread from poll().
+    private let wakePipe: (read: Int32, write: Int32)
     /// After a failed connect, commands fail at once for this long instead of each waiting on a dead host.
     private static let reconnectPause: Duration = .milliseconds(200)
 
     init(configuration: RedisConfiguration, label: String) {
         self.configuration = configuration
+        var descriptors: [Int32] = [-1, -1]
+        _ = pipe(&descriptors)
+        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
+        wakePipe = (descriptors[0], descriptors[1])
         let thread = Thread { [self] in run() }
         thread.name = label
         thread.start()
     }
 
+    deinit {
+        SwiftGlibc.close(wakePipe.read)
+        SwiftGlibc.close(wakePipe.write)
+    }
+
     var isConnected: Bool { connected.load(ordering: .relaxed) }
 
     func submit(_ commands: [[RedisArgument]], completion: @escaping Completion) {
-        condition.lock()
+        let pending = Pending(commands: commands, completion: completion)
+        var failed: [Completion] = []
+        var failure: RedisError?
+        lock.lock()
+        let wake: Bool
         if closed {
-            condition.unlock()
-            completion(.failure(RedisError(code: .closed, message: "the Redis connection is closed")))
-            return
+            failure = RedisError(code: .closed, message: "the Redis connection is closed")
+            failed = [completion]
+            wake = false
+        } else if let context {
+            let idle = outstanding == 0
+            for command in commands { append(command, to: context) }
+            inFlight.append(InFlight(pending))
+            if idle {
+                // Nothing in flight: send now.
+                if let error = flushLocked(context) {
+                    failure = error
+                    failed = takeInFlightLocked()
+                }
+                wake = !readerWatchesSocket
+            } else {
+                // Busy: the reader thread writes everything queued by then in one go when the next
+                // reply arrives, so busy callers share write calls (and Redis' reads).
+                unwritten = true
+                wake = !readerWatchesSocket
+            }
+        } else {
+            waitingForConnection.append(pending)
+            wake = true
         }
-        queue.append(Pending(commands: commands, completion: completion))
-        condition.signal()
-        condition.unlock()
+        lock.unlock()
+        if wake { signalReader() }
+        if let failure { failed.forEach { $0(.failure(failure)) } }
     }
 
     func close() {
-        condition.lock()
+        lock.lock()
         closed = true
-        condition.signal()
-        condition.unlock()
+        lock.unlock()
+        signalReader()
     }
+
+    private func signalReader() {
+        var byte: UInt8 = 1
+        _ = write(wakePipe.write, &byte, 1)
+    }
+
+    private var outstanding: Int { inFlight.count - inFlightHead }
 
     private func run() {
-        var batch: [Pending] = []
         while true {
-            condition.lock()
-            while queue.isEmpty && !closed { condition.wait() }
+            freeRetiredContexts()
+            lock.lock()
             let closing = closed
-            swap(&batch, &queue)
-            condition.unlock()
+            let needConnection = waitingForConnection
+            waitingForConnection.removeAll()
+            lock.unlock()
             if closing {
                 let error = RedisError(code: .closed, message: "the Redis connection is closed")
-                batch.forEach { $0.completion(.failure(error)) }
-                disconnect()
+                needConnection.forEach { $0.completion(.failure(error)) }
+                lock.lock()
+                let failed = takeInFlightLocked()
+                disconnectLocked()
+                lock.unlock()
+                freeRetiredContexts()
+                failed.forEach { $0(.failure(error)) }
                 return
             }
-            process(batch)
-            batch.removeAll(keepingCapacity: true)
+            if !needConnection.isEmpty { connectAndSend(needConnection) }
+            waitForEvents()
         }
     }
 
-    private func process(_ batch: [Pending]) {
-        guard let context = connectIfNeeded(failing: batch) else { return }
-        for pending in batch {
-            for command in pending.commands { append(command, to: context) }
-        }
-        var done: Int32 = 0
-        repeat {
-            if redisBufferWrite(context, &done) != REDIS_OK { return fail(batch[...], because: context) }
-        } while done == 0
-        for (index, pending) in batch.enumerated() {
-            var replies: [RedisValue] = []
-            replies.reserveCapacity(pending.commands.count)
-            for _ in pending.commands {
-                var reply: UnsafeMutableRawPointer?
-                guard redisGetReply(context, &reply) == REDIS_OK, let reply else {
-                    return fail(batch[index...], because: context)
-                }
-                replies.append(RedisValue(reply: reply.assumingMemoryBound(to: redisReply.self)))
-                freeReplyObject(reply)
+    /// Connects (on this thread: connecting blocks) and sends what waited for the connection.
+    private func connectAndSend(_ batch: [Pending]) {
+        lock.lock()
+        let already = context != nil
+        lock.unlock()
+        if !already {
+            if let lastConnectFailure, lastConnectFailure.duration(to: .now) < Self.reconnectPause {
+                let error = RedisError(code: .connectionFailed,
+                                       message: "Redis at \(configuration.host):\(configuration.port) is unreachable")
+                batch.forEach { $0.completion(.failure(error)) }
+                return
             }
-            pending.completion(.success(replies))
+            do {
+                let fresh = try Self.connect(configuration)
+                // From here on the socket is driven by poll(): hiredis must treat EAGAIN as "later".
+                _ = fcntl(fresh.pointee.fd, F_SETFL, fcntl(fresh.pointee.fd, F_GETFL) | O_NONBLOCK)
+                fresh.pointee.flags &= ~Int32(REDIS_BLOCK)
+                lock.lock()
+                context = fresh
+                lock.unlock()
+                lastConnectFailure = nil
+                connected.store(true, ordering: .relaxed)
+            } catch {
+                lastConnectFailure = .now
+                batch.forEach { $0.completion(.failure(error)) }
+                return
+            }
         }
+        for pending in batch { submit(pending.commands, completion: pending.completion) }
+    }
+
+    /// Sleeps in poll until the socket has replies or can take more output, or a caller wakes it.
+    private func waitForEvents() {
+        lock.lock()
+        let socket = context.flatMap { outstanding > 0 || unwritten ? $0.pointee.fd : nil }
+        let wantsOutput = unwritten
+        readerWatchesSocket = socket != nil
+        lock.unlock()
+        var descriptors = [pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
+        if let socket {
+            descriptors.append(pollfd(fd: socket, events: Int16(POLLIN) | (wantsOutput ? Int16(POLLOUT) : 0), revents: 0))
+        }
+        let ready = poll(&descriptors, nfds_t(descriptors.count), 1000)
+        if ready > 0, descriptors[0].revents != 0 {
+            var drain = [UInt8](repeating: 0, count: 64)
+            _ = read(wakePipe.read, &drain, drain.count)
+        }
+        var completed: [(Completion, [RedisValue])] = []
+        var failed: [Completion] = []
+        var failure: RedisError?
+        lock.lock()
+        readerWatchesSocket = false
+        flushRequested = false
+        if let context, unwritten, failure == nil, let error = flushLocked(context) {
+            failure = error
+        }
+        var readable = false
+        if failure == nil, let context, descriptors.count > 1, context.pointee.fd == descriptors[1].fd {
+            let events = descriptors[1].revents
+            if events & Int16(POLLOUT) != 0, let error = flushLocked(context) {
+                failure = error
+            } else if events & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 {
+                readable = true
+            } else if ready == 0, let oldest = inFlight[safe: inFlightHead],
+                      oldest.sentAt.duration(to: .now) > .seconds(configuration.timeoutSeconds) {
+                failure = linkError("no reply within \(configuration.timeoutSeconds) s")
+            }
+        }
+        let readerContext = readable ? context : nil
+        lock.unlock()
+        if let readerContext {
+            // Only this thread reads the socket and feeds hiredis' reader: no lock needed until
+            // the replies are matched with the commands in flight.
+            switch readReplies(readerContext) {
+            case .success(let replies):
+                lock.lock()
+                completeLocked(with: replies, into: &completed)
+                if unwritten, context == readerContext, let error = flushLocked(readerContext) { failure = error }
+            case .failure(let error):
+                lock.lock()
+                failure = error
+            }
+        } else {
+            lock.lock()
+        }
+        if failure != nil {
+            failed = takeInFlightLocked()
+            disconnectLocked()
+        }
+        lock.unlock()
+        for (completion, replies) in completed { completion(.success(replies)) }
+        if let failure { failed.forEach { $0(.failure(failure)) } }
+    }
+
+    /// Reads what arrived and parses every complete reply (called on the reader thread only).
+    private func readReplies(_ context: UnsafeMutablePointer<redisContext>) -> Result<[RedisValue], RedisError> {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = buffer.withUnsafeMutableBytes { recv(context.pointee.fd, $0.baseAddress, $0.count, 0) }
+        if count == 0 { return .failure(linkError("Server closed the connection")) }
+        if count < 0 {
+            if errno == EAGAIN || errno == EINTR { return .success([]) }
+            return .failure(linkError(String(cString: strerror(errno))))
+        }
+        let fed = buffer.withUnsafeBytes {
+            redisReaderFeed(context.pointee.reader, $0.baseAddress!.assumingMemoryBound(to: CChar.self), count)
+        }
+        guard fed == REDIS_OK else { return .failure(linkError("protocol error")) }
+        var replies: [RedisValue] = []
+        var reply: UnsafeMutableRawPointer?
+        while true {
+            guard redisReaderGetReply(context.pointee.reader, &reply) == REDIS_OK else {
+                return .failure(linkError("protocol error"))
+            }
+            guard let raw = reply else { break }
+            reply = nil
+            replies.append(RedisValue(reply: raw.assumingMemoryBound(to: redisReply.self)))
+            freeReplyObject(raw)
+        }
+        return .success(replies)
+    }
+
+    /// Pairs replies, in order, with the oldest commands in flight.
+    private func completeLocked(with replies: [RedisValue], into completed: inout [(Completion, [RedisValue])]) {
+        for value in replies where outstanding > 0 {
+            let head = inFlight[inFlightHead]
+            head.replies.append(value)
+            if head.replies.count == head.expected {
+                inFlightHead += 1
+                completed.append((head.completion, head.replies))
+            }
+        }
+        if inFlightHead == inFlight.count {
+            inFlight.removeAll(keepingCapacity: true)
+            inFlightHead = 0
+        }
+    }
+
+    /// Writes as much of the output buffer as the socket takes now.
+    private func flushLocked(_ context: UnsafeMutablePointer<redisContext>) -> RedisError? {
+        var done: Int32 = 0
+        if redisBufferWrite(context, &done) != REDIS_OK {
+            let error = linkError(Self.errorText(context))
+            disconnectLocked()
+            return error
+        }
+        unwritten = done == 0
+        return nil
+    }
+
+    private func takeInFlightLocked() -> [Completion] {
+        let failed = inFlight[inFlightHead...].map(\.completion)
+        inFlight.removeAll()
+        inFlightHead = 0
+        unwritten = false
+        return failed
+    }
+
+    private func linkError(_ reason: String) -> RedisError {
+        RedisError(code: .connectionFailed,
+                   message: "lost the connection to Redis at \(configuration.host):\(configuration.port): \(reason)")
+    }
+
+    /// Drops the context. It is freed later by the reader thread (``freeRetiredContexts()``), which
+    /// may still be reading from it right now.
+    private func disconnectLocked() {
+        if let context { retired.append(context) }
+        context = nil
+        connected.store(false, ordering: .relaxed)
+    }
+
+    private func freeRetiredContexts() {
+        lock.lock()
+        let contexts = retired
+        retired.removeAll()
+        lock.unlock()
+        contexts.forEach { redisFree($0) }
     }
 
     private func append(_ command: [RedisArgument], to context: UnsafeMutablePointer<redisContext>) {
@@ -162,7 +405,9 @@ final class RedisIOThread: @unchecked Sendable {
         var offsets: [Int] = []
         for argument in command {
             offsets.append(storage.count)
-            for byte in argument.bytes { storage.append(CChar(bitPattern: byte)) }
+            argument.bytes.withUnsafeBufferPointer { bytes in
+                storage.append(contentsOf: UnsafeRawBufferPointer(bytes).bindMemory(to: CChar.self))
+            }
         }
         storage.append(0)
         let lengths = command.map { $0.bytes.count }
@@ -170,40 +415,6 @@ final class RedisIOThread: @unchecked Sendable {
             var argv: [UnsafePointer<CChar>?] = offsets.map { buffer.baseAddress! + $0 }
             return argv.withUnsafeMutableBufferPointer { body(Int32(command.count), $0.baseAddress!, lengths) }
         }
-    }
-
-    private func fail(_ pendings: ArraySlice<Pending>, because context: UnsafeMutablePointer<redisContext>) {
-        let error = RedisError(code: .connectionFailed, message: "lost the connection to Redis at "
-                               + "\(configuration.host):\(configuration.port): \(Self.errorText(context))")
-        disconnect()
-        pendings.forEach { $0.completion(.failure(error)) }
-    }
-
-    private func connectIfNeeded(failing batch: [Pending]) -> UnsafeMutablePointer<redisContext>? {
-        if let context { return context }
-        if let lastConnectFailure, lastConnectFailure.duration(to: .now) < Self.reconnectPause {
-            let error = RedisError(code: .connectionFailed,
-                                   message: "Redis at \(configuration.host):\(configuration.port) is unreachable")
-            batch.forEach { $0.completion(.failure(error)) }
-            return nil
-        }
-        do {
-            let context = try Self.connect(configuration)
-            self.context = context
-            lastConnectFailure = nil
-            connected.store(true, ordering: .relaxed)
-            return context
-        } catch {
-            lastConnectFailure = .now
-            batch.forEach { $0.completion(.failure(error)) }
-            return nil
-        }
-    }
-
-    private func disconnect() {
-        if let context { redisFree(context) }
-        context = nil
-        connected.store(false, ordering: .relaxed)
     }
 
     /// Opens a blocking context with read/write timeouts, then AUTH and SELECT.
@@ -272,5 +483,11 @@ extension RedisValue {
         default:
             self = .null
         }
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? {
+        indices.contains(index) ? self[index] : nil
     }
 }

@@ -25,6 +25,34 @@ public final class RedisScript: Sendable {
         }
     }
 
+    /// Queues the script without waiting (see ``RedisConnection/sendDetached(_:completion:)``).
+    /// A script the server has not loaded yet is loaded first, in the background.
+    public func runDetached(on connection: RedisConnection, keys: [RedisArgument], arguments: [RedisArgument],
+                            completion: @escaping @Sendable (Result<RedisValue, any Error>) -> Void) {
+        guard let loaded = sha.withLock({ $0 }) else {
+            runInBackground(on: connection, keys: keys, arguments: arguments, completion: completion)
+            return
+        }
+        connection.sendDetached(command(sha: loaded, keys: keys, arguments: arguments)) { result in
+            if case .failure(let error as RedisError) = result, error.code == .noScript {
+                self.runInBackground(on: connection, keys: keys, arguments: arguments, completion: completion)
+            } else {
+                completion(result)
+            }
+        }
+    }
+
+    private func runInBackground(on connection: RedisConnection, keys: [RedisArgument], arguments: [RedisArgument],
+                                 completion: @escaping @Sendable (Result<RedisValue, any Error>) -> Void) {
+        Task {
+            do {
+                completion(.success(try await run(on: connection, keys: keys, arguments: arguments)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
     private func command(sha: String, keys: [RedisArgument], arguments: [RedisArgument]) -> [RedisArgument] {
         ["EVALSHA", RedisArgument(sha), RedisArgument(keys.count)] + keys + arguments
     }

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import MarketCore
+
+extension LockFallbackPolicy: ExpressibleByArgument {}
+
+/// Where the servers are: flags, then the environment, then the embedded default.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("PostgreSQL libpq URI (default: $DATABASE_URL, else embedded servers).",
+                               discussion: "Keep passwords out of argv: put them in DATABASE_URL or ~/.pgpass."))
+    var databaseURL: String?
+
+    @Option(help: "Redis URL redis://host:port/db (default: $REDIS_URL, else embedded servers).")
+    var redisURL: String?
+
+    @Option(help: "Where the embedded servers keep their data (default: \(EmbeddedServers.defaultStateDirectory)).")
+    var stateDir: String?
+
+    @Option(help: "When Redis is unreachable: advisory (PostgreSQL advisory locks), fail-closed, or noop.")
+    var lockPolicy: LockFallbackPolicy = .advisory
+
+    /// The configuration to connect with, and the embedded servers when they were started for it.
+    func resolve(progress: @escaping @Sendable (String) -> Void) throws -> (MarketConfiguration, EmbeddedServers?) {
+        for (flag, value) in [("--database-url", databaseURL), ("--redis-url", redisURL)] {
+            if let value, Self.carriesPassword(value) {
+                throw UsageError("\(flag) carries a password, which would be visible in the process list; "
+                                 + "pass the URL in \(flag == "--database-url" ? "DATABASE_URL" : "REDIS_URL") instead")
+            }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let database = databaseURL ?? environment["DATABASE_URL"]
+        let redis = redisURL ?? environment["REDIS_URL"]
+        switch (database, redis) {
+        case let (database?, redis?):
+            var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
+            configuration.lockPolicy = lockPolicy
+            return (configuration, nil)
+        case (nil, nil):
+            let servers = try EmbeddedServers.start(stateDirectory: stateDir ?? EmbeddedServers.defaultStateDirectory,
+                                                    progress: progress)
+            var configuration = try MarketConfiguration(databaseURL: servers.databaseURL, redisURL: servers.redisURL)
+            configuration.lockPolicy = lockPolicy
+            return (configuration, servers)
+        default:
+            throw UsageError("set both the database and the Redis URL (DATABASE_URL and REDIS_URL, or the flags), "
+                             + "or neither to use the embedded servers")
+        }
+    }
+
+    static func carriesPassword(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url) else { return url.contains("password=") }
+        return !(components.password ?? "").isEmpty || (components.query ?? "").contains("password=")
+    }
+}
+
+/// Runs `work` and turns any error into one line on stderr and a non-zero exit, never a stack trace.
+func reportingErrors<T>(_ work: () async throws -> T) async throws -> T {
+    do {
+        return try await work()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as UsageError {
+        FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
+        throw ExitCode(2)
+    } catch {
+        FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// A command line that cannot work as given: one line on stderr, exit status 2.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

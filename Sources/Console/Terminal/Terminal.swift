@@ -1,0 +1,123 @@
+import CNCurses
+import Foundation
+import Views
+
+/// A key the operator pressed.
+enum Key: Equatable {
+    case character(Character)
+    case resize
+    case escape
+    case other(Int32)
+}
+
+/// The ncurses screen: the only type that touches the terminal, used from one thread only.
+///
+/// Draws a ``ScreenBuffer`` by writing just the cells that changed since the last frame.
+final class Terminal {
+    private var previous: ScreenBuffer?
+    private var attributes: [StyleRole: attr_t] = [:]
+
+    init() {
+        setlocale(LC_ALL, "")
+        initscr()
+        cbreak()
+        noecho()
+        nonl()
+        keypad(cncurses_stdscr(), true)
+        curs_set(0)
+        set_escdelay(25)
+        wtimeout(cncurses_stdscr(), 100)
+        attributes = Self.styles(color: ProcessInfo.processInfo.environment["NO_COLOR"] == nil && has_colors())
+    }
+
+    /// Restores the terminal. Safe to call more than once.
+    func shutdown() {
+        if isendwin() == false { endwin() }
+    }
+
+    var size: (width: Int, height: Int) {
+        (Int(cncurses_cols()), Int(cncurses_lines()))
+    }
+
+    /// Waits up to 100 ms for a key.
+    func readKey() -> Key? {
+        var character: wint_t = 0
+        let status = wget_wch(cncurses_stdscr(), &character)
+        if status == ERR { return nil }
+        if status == KEY_CODE_YES {
+            if Int32(character) == cncurses_key_resize() {
+                previous = nil
+                return .resize
+            }
+            return .other(Int32(character))
+        }
+        if character == 27 { return .escape }
+        guard let scalar = Unicode.Scalar(UInt32(character)) else { return .other(Int32(character)) }
+        return .character(Character(scalar))
+    }
+
+    /// Draws `buffer`, writing only cells that differ from the last frame.
+    func draw(_ buffer: ScreenBuffer) {
+        let full = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
+        if full { werase(cncurses_stdscr()) }
+        for row in 0..<buffer.height {
+            var column = 0
+            while column < buffer.width {
+                let cell = buffer[column, row]
+                if !full, let previous, previous[column, row] == cell {
+                    column += 1
+                    continue
+                }
+                // Write the run of changed cells that share a style in one call.
+                var run = String(cell.character)
+                var end = column + 1
+                while end < buffer.width, buffer[end, row].role == cell.role,
+                      full || previous?[end, row] != buffer[end, row] {
+                    run.append(buffer[end, row].character)
+                    end += 1
+                }
+                let attribute = attributes[cell.role] ?? cncurses_a_normal()
+                wattrset(cncurses_stdscr(), Int32(bitPattern: attribute))
+                // The bottom-right cell cannot be written without scrolling: leave it.
+                if row == buffer.height - 1 && end == buffer.width { run.removeLast() }
+                mvwaddstr(cncurses_stdscr(), Int32(row), Int32(column), run)
+                column = end
+            }
+        }
+        wattrset(cncurses_stdscr(), Int32(bitPattern: cncurses_a_normal()))
+        wrefresh(cncurses_stdscr())
+        previous = buffer
+    }
+
+    /// Attributes per role: colours when the terminal has them and NO_COLOR is unset, else
+    /// bold, dim and reverse alone.
+    private static func styles(color: Bool) -> [StyleRole: attr_t] {
+        var styles: [StyleRole: attr_t] = [
+            .normal: cncurses_a_normal(),
+            .title: cncurses_a_reverse() | cncurses_a_bold(),
+            .header: cncurses_a_bold(),
+            .dim: cncurses_a_dim(),
+            .good: cncurses_a_normal(),
+            .warning: cncurses_a_bold(),
+            .critical: cncurses_a_bold() | cncurses_a_underline(),
+            .selected: cncurses_a_reverse(),
+            .keyHint: cncurses_a_reverse(),
+        ]
+        guard color else { return styles }
+        start_color()
+        use_default_colors()
+        let pairs: [(StyleRole, Int16, Int16, attr_t)] = [
+            (.title, Int16(COLOR_BLACK), Int16(COLOR_CYAN), cncurses_a_bold()),
+            (.header, Int16(COLOR_CYAN), -1, cncurses_a_bold()),
+            (.good, Int16(COLOR_GREEN), -1, cncurses_a_normal()),
+            (.warning, Int16(COLOR_YELLOW), -1, cncurses_a_bold()),
+            (.critical, Int16(COLOR_RED), -1, cncurses_a_bold()),
+            (.keyHint, Int16(COLOR_BLACK), Int16(COLOR_WHITE), cncurses_a_normal()),
+        ]
+        for (index, (role, foreground, background, extra)) in pairs.enumerated() {
+            init_pair(Int16(index + 1), foreground, background)
+            styles[role] = attr_t(cncurses_color_pair(Int32(index + 1))) | extra
+        }
+        return styles
+    }
+}

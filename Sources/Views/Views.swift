@@ -1,2 +1,0 @@
-/// Views placeholder.
-public enum ViewsModule {}
