@@ -69,6 +69,8 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     public var isTransientConflict: Bool { code == .serializationFailure || code == .deadlockDetected }
 
     public var description: String {
+        // These messages already say what failed, in the words an operator needs.
+        if [.connectionFailed, .invalidConfiguration, .poolTimeout, .poolClosed].contains(code) { return message }
         if let sqlState { return "PostgreSQL \(code) (\(sqlState)): \(message)" }
         return "PostgreSQL \(code): \(message)"
     }

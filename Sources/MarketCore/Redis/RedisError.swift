@@ -29,5 +29,7 @@ public struct RedisError: Error, CustomStringConvertible, Sendable {
     /// True when the failure says nothing about the command and everything about the link.
     public var isConnectionFailure: Bool { code == .connectionFailed || code == .closed }
 
-    public var description: String { "Redis \(code): \(message)" }
+    public var description: String {
+        code == .commandFailed || code == .noScript ? "Redis \(code): \(message)" : message
+    }
 }

@@ -87,7 +87,7 @@ public final class StatsRecorder: Sendable {
             defer { state = PendingStats() }
             return state
         }
-        guard let redis, !snapshot.isEmpty else { return }
+        guard let redis else { return }
         var commands: [[RedisArgument]] = []
         var touched: Set<String> = []
         for (bucket, counters) in snapshot.unitOfWork {
