@@ -75,8 +75,9 @@ public enum StatusScreen {
         for server in state.servers {
             screen.write(server.healthy ? "●" : "✖", column: 2, row: row, role: server.healthy ? .good : .critical)
             screen.write(server.name, column: 4, row: row, maxWidth: 11)
-            let next = screen.write(server.location, column: 16, row: row, maxWidth: width / 2 - 16)
-            screen.write(server.detail, column: max(next + 2, width / 2), row: row, role: .dim)
+            // The location in full where it fits; the detail takes what is left.
+            let next = screen.write(server.location, column: 16, row: row, maxWidth: width - 16 - 14)
+            screen.write(server.detail, column: next + 2, row: row, role: .dim)
             row += 1
         }
         row += 1
