@@ -13,4 +13,10 @@ struct MarketConsole: AsyncParsableCommand {
         subcommands: [RunCommand.self, MigrateCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
     )
+
+    static func main() async {
+        // Progress lines of long commands should reach a pipe or a CI log as they happen.
+        Terminal.lineBufferStandardOutput()
+        await main(nil)
+    }
 }

@@ -49,24 +49,18 @@ enum ExternalBenchmarks {
         return environment
     }
 
+    /// Runs a tool through ``ChildProcessRunner``: a clean signal mask (pgbench's `-T` timer is a
+    /// SIGALRM our runtime's threads block) and nothing of ours inherited.
     static func run(_ tool: String, _ arguments: [String], environment: [String: String]) throws -> String {
         guard let path = ["/usr/bin", "/usr/local/bin", "/usr/lib/postgresql/15/bin"]
             .map({ "\($0)/\(tool)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
         else { throw ToolError(description: "\(tool) not found: run scripts/install-deps.sh") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ToolError(description: "\(tool) failed (status \(process.terminationStatus)): \(text.suffix(300))")
+        let result = ChildProcessRunner.run(path, arguments, environment: environment, timeout: 600)
+        guard result.succeeded else {
+            let lines = result.output.split(whereSeparator: \.isNewline).filter { $0.contains("error") || $0.contains("FATAL") }
+            throw ToolError(description: "\(tool) failed (status \(result.status)): "
+                            + (lines.isEmpty ? result.summary : lines.prefix(3).joined(separator: " / ")))
         }
-        return text
+        return result.output
     }
 }

@@ -30,6 +30,11 @@ final class Terminal {
         attributes = Self.styles(color: ProcessInfo.processInfo.environment["NO_COLOR"] == nil && has_colors())
     }
 
+    /// Makes stdout line-buffered, so progress lines reach a pipe or a CI log as they are printed.
+    static func lineBufferStandardOutput() {
+        cncurses_line_buffer_stdout()
+    }
+
     /// Restores the terminal. Safe to call more than once.
     func shutdown() {
         if isendwin() == false { endwin() }

@@ -54,7 +54,7 @@ enum EmbeddedExecutables {
 
     /// The major version ("15") that `pg_ctl --version` in `binDirectory` reports, if it can be read.
     static func postgresMajorVersion(binDirectory: String) -> String? {
-        let result = EmbeddedProcessRunner.run((binDirectory as NSString).appendingPathComponent("pg_ctl"), ["--version"], timeout: 10)
+        let result = ChildProcessRunner.run((binDirectory as NSString).appendingPathComponent("pg_ctl"), ["--version"], timeout: 10)
         guard result.succeeded,
               let version = result.output.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines),
               let major = version.split(separator: ".").first

@@ -99,7 +99,7 @@ enum EmbeddedPostgresLauncher {
             try createDirectory(dataDirectory, permissions: 0o700)
             try account?.own(dataDirectory)
             progress("initialising PostgreSQL data directory \(dataDirectory)…")
-            let result = EmbeddedProcessRunner.run(
+            let result = ChildProcessRunner.run(
                 tool("initdb"),
                 ["-D", dataDirectory, "-U", superuser, "--auth=trust", "-E", "UTF8", "--no-locale"],
                 as: serverUser, directory: stateDirectory, timeout: 300)
@@ -133,7 +133,7 @@ enum EmbeddedPostgresLauncher {
         ]
 
         progress("starting PostgreSQL on 127.0.0.1:\(port)…")
-        let result = EmbeddedProcessRunner.run(
+        let result = ChildProcessRunner.run(
             tool("pg_ctl"),
             ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-o", options.joined(separator: " ")],
             as: serverUser, directory: stateDirectory, timeout: 150)
@@ -160,7 +160,7 @@ enum EmbeddedPostgresLauncher {
         let pgCtl = (server.binDirectory as NSString).appendingPathComponent("pg_ctl")
         let pidFile = (server.dataDirectory as NSString).appendingPathComponent("postmaster.pid")
         let pid = EmbeddedProcessProbe.pid(inFile: pidFile)
-        let result = EmbeddedProcessRunner.run(
+        let result = ChildProcessRunner.run(
             pgCtl, ["stop", "-D", server.dataDirectory, "-m", "fast", "-w", "-t", "60"],
             as: server.serverUser, directory: (server.dataDirectory as NSString).deletingLastPathComponent, timeout: 90)
         if !result.succeeded, let pid, EmbeddedProcessProbe.isRunning(pid, named: "postgres") {
@@ -185,7 +185,7 @@ enum EmbeddedPostgresLauncher {
         let isReady = (binDirectory as NSString).appendingPathComponent("pg_isready")
         let deadline = Date().addingTimeInterval(30)
         repeat {
-            let ready = EmbeddedProcessRunner.run(isReady, ["-q", "-h", "127.0.0.1", "-p", "\(port)", "-t", "5"], timeout: 15)
+            let ready = ChildProcessRunner.run(isReady, ["-q", "-h", "127.0.0.1", "-p", "\(port)", "-t", "5"], timeout: 15)
             if ready.succeeded { return port }
             if !EmbeddedProcessProbe.isAlive(pid) { return nil }  // it was shutting down
             Thread.sleep(forTimeInterval: 0.5)
@@ -200,7 +200,7 @@ enum EmbeddedPostgresLauncher {
     ) throws {
         let connection = ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", superuser]
         let environment = ["PGCONNECT_TIMEOUT": "10"]
-        let query = EmbeddedProcessRunner.run(
+        let query = ChildProcessRunner.run(
             tool("psql"),
             ["-X", "-q", "-t", "-A"] + connection
                 + ["-d", "postgres", "-c", "SELECT 1 FROM pg_database WHERE datname = '\(database)'"],
@@ -211,7 +211,7 @@ enum EmbeddedPostgresLauncher {
         }
         if query.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { return }
         progress("creating database \(database)…")
-        let create = EmbeddedProcessRunner.run(
+        let create = ChildProcessRunner.run(
             tool("createdb"), connection + [database], environment: environment, timeout: 60)
         guard create.succeeded else {
             throw EmbeddedServersError("cannot create database \(database) (\(create.summary)): see \(server.logFile)")

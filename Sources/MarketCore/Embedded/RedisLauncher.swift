@@ -59,7 +59,7 @@ enum EmbeddedRedisLauncher {
         }
 
         progress("starting Redis on 127.0.0.1:\(port)…")
-        let result = EmbeddedProcessRunner.run(
+        let result = ChildProcessRunner.run(
             serverPath,
             [
                 "--port", "\(port)", "--bind", "127.0.0.1", "--daemonize", "yes",
@@ -91,7 +91,7 @@ enum EmbeddedRedisLauncher {
     static func stop(_ server: EmbeddedRedis) {
         guard server.startedHere else { return }
         let pid = EmbeddedProcessProbe.pid(inFile: server.pidFile)
-        _ = EmbeddedProcessRunner.run(
+        _ = ChildProcessRunner.run(
             server.cliPath, ["-h", "127.0.0.1", "-p", "\(server.port)", "shutdown", "nosave"], timeout: 15)
         if let pid, !EmbeddedProcessProbe.waitForExit(pid, timeout: 10), EmbeddedProcessProbe.isRunning(pid, named: "redis") {
             EmbeddedProcessProbe.terminate(pid, grace: 5)
@@ -103,7 +103,7 @@ enum EmbeddedRedisLauncher {
 
     /// Whether a Redis server answers PING on 127.0.0.1:`port`.
     static func ping(cliPath: String, port: Int) -> Bool {
-        let result = EmbeddedProcessRunner.run(cliPath, ["-h", "127.0.0.1", "-p", "\(port)", "ping"], timeout: 5)
+        let result = ChildProcessRunner.run(cliPath, ["-h", "127.0.0.1", "-p", "\(port)", "ping"], timeout: 5)
         return result.succeeded && result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "PONG"
     }
 }

@@ -44,7 +44,7 @@ struct EmbeddedServerAccount: Sendable, Equatable {
                 "PostgreSQL cannot run as root and there is no postgres user; useradd not found to create \(fallbackName): install the postgresql package (scripts/install-deps.sh)")
         }
         progress("creating system user \(fallbackName) to run PostgreSQL…")
-        let result = EmbeddedProcessRunner.run(
+        let result = ChildProcessRunner.run(
             useradd, ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", fallbackName], timeout: 30)
         guard let created = named(fallbackName) else {
             throw EmbeddedServersError("cannot create system user \(fallbackName) to run PostgreSQL: \(result.summary)")
@@ -62,7 +62,7 @@ struct EmbeddedServerAccount: Sendable, Equatable {
     /// Makes this account the owner of `path` and everything under it.
     func ownRecursively(_ path: String) throws {
         guard let chownTool = EmbeddedExecutables.find("chown") else { return try own(path) }
-        let result = EmbeddedProcessRunner.run(chownTool, ["-R", "\(uid):\(gid)", path], timeout: 120)
+        let result = ChildProcessRunner.run(chownTool, ["-R", "\(uid):\(gid)", path], timeout: 120)
         guard result.succeeded else {
             throw EmbeddedServersError("cannot give \(path) to user \(name): \(result.summary)")
         }
@@ -71,6 +71,6 @@ struct EmbeddedServerAccount: Sendable, Equatable {
     /// Whether this account can reach (traverse) `path`, i.e. every directory above it lets it through.
     func canTraverse(_ path: String) -> Bool {
         guard let test = EmbeddedExecutables.find("test") else { return true }
-        return EmbeddedProcessRunner.run(test, ["-x", path], as: name, directory: "/", timeout: 15).succeeded
+        return ChildProcessRunner.run(test, ["-x", path], as: name, directory: "/", timeout: 15).succeeded
     }
 }

@@ -17,6 +17,9 @@ actor PostgresConnection {
 
     /// When the connection was last handed back to its pool (monotonic).
     nonisolated let lastReleased = Mutex<ContinuousClock.Instant>(.now)
+    /// libpq's view after the last call, readable without a hop to the connection's thread:
+    /// bit 0 = usable, bit 1 = inside a transaction.
+    private nonisolated let status = Atomic<UInt8>(0)
 
     private init(handle: PGConnectionHandle, executor: DedicatedThreadExecutor) {
         self.handle = handle
@@ -59,22 +62,29 @@ actor PostgresConnection {
         handle.setCancelHandle(PQgetCancel(connection))
         // Server notices (NOTICE: drop cascades …) would go to stderr and garble the console.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        recordStatus()
     }
 
-    /// True when libpq reports the connection as usable.
-    var isUsable: Bool {
-        guard let pointer = handle.pointer else { return false }
-        return PQstatus(pointer) == CONNECTION_OK
-    }
+    /// True when libpq reported the connection as usable after its last call.
+    nonisolated var isUsable: Bool { status.load(ordering: .acquiring) & 1 != 0 }
 
-    /// True while a transaction is open or aborted on this connection.
-    var isInTransaction: Bool {
-        guard let pointer = handle.pointer else { return false }
-        return PQtransactionStatus(pointer) != PQTRANS_IDLE
+    /// True while a transaction is open or aborted on this connection (as of its last call).
+    nonisolated var isInTransaction: Bool { status.load(ordering: .acquiring) & 2 != 0 }
+
+    /// Publishes libpq's state for the nonisolated readers above.
+    private func recordStatus() {
+        guard let pointer = handle.pointer else {
+            status.store(0, ordering: .releasing)
+            return
+        }
+        let usable: UInt8 = PQstatus(pointer) == CONNECTION_OK ? 1 : 0
+        let inTransaction: UInt8 = PQtransactionStatus(pointer) != PQTRANS_IDLE ? 2 : 0
+        status.store(usable | inTransaction, ordering: .releasing)
     }
 
     /// Runs one parameterized statement through a per-connection prepared statement.
     func query(_ query: PostgresQuery) throws -> PostgresResult {
+        defer { recordStatus() }
         let connection = try usablePointer()
         if let name = try preparedName(for: query.sql, on: connection) {
             let result = withOptionalCStrings(query.binds) { values in
@@ -96,6 +106,7 @@ actor PostgresConnection {
 
     /// Runs SQL text without parameters; several statements may be separated by semicolons.
     func simpleQuery(_ sql: String) throws -> PostgresResult {
+        defer { recordStatus() }
         let connection = try usablePointer()
         return try Self.consume(PQexec(connection, sql), connection: connection)
     }
@@ -105,6 +116,7 @@ actor PostgresConnection {
     /// After the first failing statement the rest are skipped by the server; that first error is
     /// thrown once every result has been read, so the connection is left ready for `ROLLBACK`.
     func pipeline(_ queries: [PostgresQuery]) throws -> [PostgresResult] {
+        defer { recordStatus() }
         let connection = try usablePointer()
         guard PQenterPipelineMode(connection) == 1 else {
             throw PostgresError(code: .server, message: "cannot enter pipeline mode: \(String(cString: PQerrorMessage(connection)).firstLine)")
@@ -155,6 +167,7 @@ actor PostgresConnection {
     /// Closes the libpq connection now; later calls fail with `.connectionLost`.
     func close() {
         handle.close()
+        recordStatus()
     }
 
     /// Asks the server to cancel whatever this connection is running. Safe from any thread.

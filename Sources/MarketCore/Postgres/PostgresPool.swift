@@ -117,7 +117,7 @@ public final class PostgresPool: Sendable {
     /// Pings a connection that sat idle too long; replaces it when it no longer answers.
     private func checked(_ connection: PostgresConnection) async throws -> PostgresConnection {
         let idleSince = connection.lastReleased.withLock { $0 }
-        let usable = await connection.isUsable
+        let usable = connection.isUsable
         if usable && idleSince.duration(to: .now) < configuration.healthCheckAfterIdle { return connection }
         if usable, (try? await connection.simpleQuery("SELECT 1")) != nil { return connection }
         await connection.close()
@@ -162,8 +162,8 @@ public final class PostgresPool: Sendable {
     }
 
     private func release(_ connection: PostgresConnection) async {
-        let reusable = await connection.isUsable
-        let clean = await !connection.isInTransaction
+        let reusable = connection.isUsable
+        let clean = !connection.isInTransaction
         guard reusable && clean else {
             await connection.close()
             await replaceBroken()

@@ -121,7 +121,15 @@ final class RedisIOThread: @unchecked Sendable {
     /// After a failed connect, commands fail at once for this long instead of each waiting on a dead host.
     private static let reconnectPause: Duration = .milliseconds(200)
 
+    /// hiredis writes with write(2): a server that went away would kill the process with SIGPIPE
+    /// instead of failing the write with EPIPE. Ignored once, process-wide, as hiredis advises.
+    private static let sigpipeIgnored: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
     init(configuration: RedisConfiguration, label: String) {
+        _ = Self.sigpipeIgnored
         self.configuration = configuration
         var descriptors: [Int32] = [-1, -1]
         _ = pipe(&descriptors)

@@ -29,7 +29,7 @@ public final class Database: Sendable {
     /// Runs `body` in a transaction; see the type's documentation.
     ///
     /// - Throws: what `body` throws (after rolling back), ``LockError`` when the lease is lost or
-    ///   its fence is stale, ``UnitOfWorkError`` when BEGIN or COMMIT fails.
+    ///   its fence is stale, ``UnitOfWorkError`` when COMMIT fails.
     @discardableResult
     public func withUnitOfWork<T>(named operation: String, lease: LockLease? = nil,
                                   _ body: (UnitOfWork) async throws -> T) async throws -> T {
@@ -62,20 +62,15 @@ public final class Database: Sendable {
 
     private func runOnce<T>(_ operation: String, attempt: Int, lease: LockLease?, on connection: PostgresConnection,
                             _ body: (UnitOfWork) async throws -> T) async throws -> T {
-        do {
-            if let lease, lease.mode == .redis {
-                _ = try await connection.pipeline(["BEGIN", "SELECT pg_advisory_xact_lock_shared(hashtextextended(\(lease.key), 0))"])
-            } else {
-                _ = try await connection.simpleQuery("BEGIN")
-            }
-        } catch {
-            await rollback(connection)
-            throw UnitOfWorkError(operation: operation, step: .begin, underlying: error, outcomeUnknown: false)
+        var opening: [PostgresQuery] = ["BEGIN"]
+        if let lease, lease.mode == .redis {
+            opening.append("SELECT pg_advisory_xact_lock_shared(hashtextextended(\(lease.key), 0))")
         }
+        let uow = UnitOfWork(connection: connection, operation: operation, attempt: attempt, opening: opening)
         let result: T
         do {
-            result = try await body(UnitOfWork(connection: connection, operation: operation, attempt: attempt))
-            if let lease, lease.fence > 0 {
+            result = try await body(uow)
+            if uow.hasBegun, let lease, lease.fence > 0 {
                 try lease.ensureHeld()
                 try await leaseConfirmer?.confirm(lease)
             }
@@ -83,7 +78,8 @@ public final class Database: Sendable {
             await rollback(connection)
             throw error
         }
-        try await commit(operation, lease: lease, on: connection)
+        // A closure that ran no statement opened no transaction: nothing to commit.
+        if uow.hasBegun { try await commit(operation, lease: lease, on: connection) }
         return result
     }
 
@@ -96,20 +92,20 @@ public final class Database: Sendable {
             }
         } catch let error as PostgresError {
             if error.code == .connectionLost {
-                throw UnitOfWorkError(operation: operation, step: .commit, underlying: error, outcomeUnknown: true)
+                throw UnitOfWorkError(operation: operation, underlying: error, outcomeUnknown: true)
             }
             await rollback(connection)
             if error.sqlState == "MC409", let lease {
                 throw LockError(.staleFence, key: lease.key,
                                 message: "lock \(lease.key): fence \(lease.fence) is stale (\(error.message)); nothing committed")
             }
-            throw UnitOfWorkError(operation: operation, step: .commit, underlying: error, outcomeUnknown: false)
+            throw UnitOfWorkError(operation: operation, underlying: error, outcomeUnknown: false)
         }
     }
 
     /// Rolls back if a transaction is open; a connection that cannot roll back is closed by the pool.
     private func rollback(_ connection: PostgresConnection) async {
-        guard await connection.isInTransaction else { return }
+        guard connection.isInTransaction else { return }
         _ = try? await connection.simpleQuery("ROLLBACK")
     }
 }

@@ -9,18 +9,32 @@ public final class UnitOfWork {
     /// 1 for the first try; higher when a conflict made the closure run again.
     public let attempt: Int
 
-    init(connection: PostgresConnection, operation: String, attempt: Int) {
+    /// `BEGIN` (and what goes with it) not sent yet: it travels with the first statement, in one
+    /// round trip. Empty once the transaction is open.
+    private var opening: [PostgresQuery]
+
+    init(connection: PostgresConnection, operation: String, attempt: Int, opening: [PostgresQuery]) {
         self.connection = connection
         self.operation = operation
         self.attempt = attempt
+        self.opening = opening
     }
+
+    /// True once the transaction has been opened on the server.
+    var hasBegun: Bool { opening.isEmpty }
 
     /// Runs one statement in the transaction.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresResult {
         let connection = self.connection
+        let opening = self.opening
+        self.opening = []
         return try await withTaskCancellationHandler {
-            try await connection.query(query)
+            if opening.isEmpty { return try await connection.query(query) }
+            guard let result = try await connection.pipeline(opening + [query]).last else {
+                throw PostgresError(code: .server, message: "no result for the first statement of \(operation)")
+            }
+            return result
         } onCancel: {
             connection.cancelRunningStatement()
         }

@@ -1,14 +1,9 @@
-/// A Unit of Work that failed outside its closure: at BEGIN, at COMMIT, or while rolling back.
+/// A Unit of Work whose COMMIT failed.
 ///
-/// Errors thrown by the closure itself are rethrown unchanged (so callers can match their domain
-/// errors); this type says which step of the transaction failed around them.
+/// Errors thrown inside the closure (BEGIN travels with its first statement) are rethrown
+/// unchanged, so callers can match their domain errors; this type marks a failure of the commit.
 public struct UnitOfWorkError: Error, RollbackClassifying, CustomStringConvertible, CustomDebugStringConvertible {
-    public enum Step: String, Sendable {
-        case begin, commit
-    }
-
     public let operation: String
-    public let step: Step
     public let underlying: any Error
     /// True when COMMIT was sent and the connection broke before its answer: the transaction may
     /// or may not have committed. Do not retry blindly; resolve by the operation's idempotency key.
@@ -23,7 +18,7 @@ public struct UnitOfWorkError: Error, RollbackClassifying, CustomStringConvertib
         if outcomeUnknown {
             return "\(operation): the connection broke after COMMIT was sent; the outcome is unknown"
         }
-        return "\(operation): \(step.rawValue) failed: \(underlying)"
+        return "\(operation): COMMIT failed: \(underlying)"
     }
 
     public var debugDescription: String {

@@ -1,19 +1,19 @@
 import Foundation
 
-/// What one helper process run by ``EmbeddedProcessRunner`` did.
-struct EmbeddedProcessResult: Sendable {
+/// What one helper process run by ``ChildProcessRunner`` did.
+public struct ChildProcessResult: Sendable {
     /// Exit status; -1 when the process could not be launched or was killed after its timeout.
-    var status: Int32
+    public var status: Int32
     /// Standard output and standard error, interleaved as written.
-    var output: String
+    public var output: String
     /// Whether the process was killed because it ran past its timeout.
-    var timedOut: Bool
+    public var timedOut: Bool
 
     /// Whether the process ran to completion and exited with status 0.
-    var succeeded: Bool { status == 0 && !timedOut }
+    public var succeeded: Bool { status == 0 && !timedOut }
 
     /// The last non-empty line of output (for one-line error messages), or a note on the timeout.
-    var summary: String {
+    public var summary: String {
         if timedOut { return "timed out" }
         let lines = output.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
@@ -22,13 +22,13 @@ struct EmbeddedProcessResult: Sendable {
     }
 }
 
-/// Runs a helper program (initdb, pg_ctl, psql, redis-server, redis-cli…) synchronously, capturing its output, with a timeout.
+/// Runs a helper program (initdb, pg_ctl, psql, redis-server, pgbench…) synchronously, capturing its output, with a timeout.
 ///
 /// This uses posix_spawn rather than Foundation's `Process`: on Linux, `Process` learns that a child ended through a
 /// socket the child inherits, and the daemons that pg_ctl and redis-server leave behind inherit it too, so `Process`
 /// would wait for them to exit. Here the child gets /dev/null as standard input, a temporary file as standard output
 /// and error, and no other file descriptor, so a daemon it leaves behind holds nothing of ours.
-enum EmbeddedProcessRunner {
+public enum ChildProcessRunner {
     /// Runs `executable` (an absolute path) with `arguments`.
     ///
     /// - Parameters:
@@ -36,19 +36,19 @@ enum EmbeddedProcessRunner {
     ///   - environment: variables added to (or replacing those of) this process's environment.
     ///   - directory: working directory of the program.
     ///   - timeout: seconds after which the program is sent SIGTERM, and SIGKILL five seconds later.
-    static func run(
+    public static func run(
         _ executable: String,
         _ arguments: [String],
         as user: String? = nil,
         environment: [String: String] = [:],
         directory: String? = nil,
         timeout: TimeInterval = 60
-    ) -> EmbeddedProcessResult {
+    ) -> ChildProcessResult {
         var launchPath = executable
         var launchArguments = arguments
         if let user {
             guard let runuser = EmbeddedExecutables.find("runuser", preferring: ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]) else {
-                return EmbeddedProcessResult(
+                return ChildProcessResult(
                     status: -1, output: "runuser not found: install util-linux to run servers as \(user)", timedOut: false)
             }
             launchPath = runuser
@@ -65,7 +65,7 @@ enum EmbeddedProcessRunner {
             outputDescriptor = moved
         }
         guard outputDescriptor >= 0 else {
-            return EmbeddedProcessResult(
+            return ChildProcessResult(
                 status: -1, output: "cannot create a temporary file in \(NSTemporaryDirectory())", timedOut: false)
         }
         defer {
@@ -81,12 +81,12 @@ enum EmbeddedProcessRunner {
             directory: directory, output: outputDescriptor)
         {
         case .success(let spawned): pid = spawned
-        case .failure(let error): return EmbeddedProcessResult(status: -1, output: error.message, timedOut: false)
+        case .failure(let error): return ChildProcessResult(status: -1, output: error.message, timedOut: false)
         }
 
         let (status, timedOut) = wait(for: pid, timeout: timeout)
         let data = FileManager.default.contents(atPath: outputPath) ?? Data()
-        return EmbeddedProcessResult(status: status, output: String(decoding: data, as: UTF8.self), timedOut: timedOut)
+        return ChildProcessResult(status: status, output: String(decoding: data, as: UTF8.self), timedOut: timedOut)
     }
 
     /// Why a program could not be started.
