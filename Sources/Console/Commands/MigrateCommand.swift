@@ -9,7 +9,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let (configuration, embedded) = try connection.resolve { print($0) }
+            let (configuration, embedded) = try await connection.resolve { print($0) }
             defer { embedded?.stop() }
             let services = try await MarketServices.connect(configuration, migrate: false) { print($0) }
             do {

@@ -16,7 +16,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             guard refresh >= 0.2 else { throw UsageError("--refresh must be at least 0.2 seconds") }
-            let (configuration, embedded) = try connection.resolve { print($0) }
+            let (configuration, embedded) = try await connection.resolve { print($0) }
             defer {
                 if let embedded {
                     print("stopping the embedded servers…")

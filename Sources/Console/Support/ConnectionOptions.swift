@@ -20,7 +20,7 @@ struct ConnectionOptions: ParsableArguments {
     var lockPolicy: LockFallbackPolicy = .advisory
 
     /// The configuration to connect with, and the embedded servers when they were started for it.
-    func resolve(progress: @escaping @Sendable (String) -> Void) throws -> (MarketConfiguration, EmbeddedServers?) {
+    func resolve(progress: @escaping @Sendable (String) -> Void) async throws -> (MarketConfiguration, EmbeddedServers?) {
         for (flag, value) in [("--database-url", databaseURL), ("--redis-url", redisURL)] {
             if let value, Self.carriesPassword(value) {
                 throw UsageError("\(flag) carries a password, which would be visible in the process list; "
@@ -36,8 +36,8 @@ struct ConnectionOptions: ParsableArguments {
             configuration.lockPolicy = lockPolicy
             return (configuration, nil)
         case (nil, nil):
-            let servers = try EmbeddedServers.start(stateDirectory: stateDir ?? EmbeddedServers.defaultStateDirectory,
-                                                    progress: progress)
+            let directory = stateDir ?? EmbeddedServers.defaultStateDirectory
+            let servers = try await offThePool { try EmbeddedServers.start(stateDirectory: directory, progress: progress) }
             var configuration = try MarketConfiguration(databaseURL: servers.databaseURL, redisURL: servers.redisURL)
             configuration.lockPolicy = lockPolicy
             return (configuration, servers)

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import MarketCore
+
+/// `bench locks`: uncontended acquire+release pairs/s on distinct keys, beside `redis-benchmark -t set`
+/// with as many clients on the same server.
+struct LocksBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "locks", abstract: "Uncontended lock acquire+release pairs/s beside redis-benchmark SET.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var options: BenchOptions
+
+    func run() async throws {
+        try await withBenchServices(connection, clients: options.clients) { services in
+            guard let redis = services.redis else { throw UsageError("bench locks needs Redis") }
+            let run = randomRunTag()
+            print("warming up…")
+            _ = try await measureThroughput(clients: options.clients, seconds: 1) { client, index in
+                try await services.locks.withLock("bench:\(run):w\(client):\(index)") { _ in }
+            }
+            let pings = try await measureThroughput(clients: options.clients, seconds: 2) { _, _ in
+                try await redis.send("PING")
+            }
+            print(String(format: "client round trips/s (PING, for reference): %.0f", pings))
+            print("measuring lock pairs with \(options.clients) clients for \(options.seconds) s…")
+            let pairs = try await measureThroughput(clients: options.clients, seconds: options.seconds) { client, index in
+                try await services.locks.withLock("bench:\(run):\(client):\(index)") { _ in }
+            }
+            print(String(format: "lock acquire+release pairs/s: %.0f", pairs))
+            print("running redis-benchmark -t set -c \(options.clients)…")
+            let (redisConfiguration, clients) = (redis.configuration, options.clients)
+            let setRate = try await offThePool {
+                try ExternalBenchmarks.redisSet(redisConfiguration, clients: clients, requests: 200_000)
+            }
+            print(String(format: "redis-benchmark SET requests/s: %.0f", setRate))
+            print(String(format: "RESULT name=locks clients=%d pairs_per_s=%.0f redis_set_rps=%.0f ratio=%.3f",
+                         options.clients, pairs, setRate, pairs / setRate))
+        }
+    }
+}

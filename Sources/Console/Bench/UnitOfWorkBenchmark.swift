@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import MarketCore
+
+/// `bench uow`: empty Units of Work per second, beside `pgbench -S` with as many clients on the same server.
+struct UnitOfWorkBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "uow", abstract: "Empty Units of Work (BEGIN / SELECT 1 / COMMIT) per second beside pgbench -S.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var options: BenchOptions
+
+    func run() async throws {
+        try await withBenchServices(connection, clients: options.clients) { services in
+            let emptyUnitOfWork: @Sendable (Int, Int) async throws -> Void = { _, _ in
+                try await services.database.withUnitOfWork(named: "bench.empty") { uow in
+                    _ = try await uow.query("SELECT 1")
+                }
+            }
+            print("warming up…")
+            _ = try await measureThroughput(clients: options.clients, seconds: 1, emptyUnitOfWork)
+            print("measuring empty Units of Work with \(options.clients) clients for \(options.seconds) s…")
+            let rate = try await measureThroughput(clients: options.clients, seconds: options.seconds, emptyUnitOfWork)
+            print(String(format: "Units of Work/s: %.0f", rate))
+            let database = services.configuration.database
+            let (clients, seconds) = (options.clients, options.seconds)
+            let tps = try await offThePool {
+                try ExternalBenchmarks.pgbench(database, clients: clients, seconds: seconds, selectOnly: true) { print($0) }
+            }
+            print(String(format: "pgbench -S tps: %.0f", tps))
+            print(String(format: "RESULT name=uow clients=%d uow_per_s=%.0f pgbench_select_tps=%.0f ratio=%.3f",
+                         options.clients, rate, tps, rate / tps))
+        }
+    }
+}
