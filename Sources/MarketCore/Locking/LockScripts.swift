@@ -3,7 +3,8 @@
 /// Keys, under the configured namespace `ns`:
 /// - `ns lock:{key}`: the lock itself, value = the holder's token, with a PX expiry;
 /// - `ns lock:fence`: the fencing-token counter (one counter: tokens are monotonic per key and globally);
-/// - `ns lock:held`: the registry hash, field = lock key, value = `host|pid|operation|fence|acquiredMs|ttlMs|token`;
+/// - `ns lock:held`: the registry hash, field = lock key, value = `host|pid|operation|fence|acquiredMs|ttlMs|token`,
+///   written just after the acquisition (off its critical path) and removed by the release;
 /// - `ns lock:waiters:{key}`: a sorted set of waiters, scored by the wall-clock ms their wait ends;
 /// - channel `ns lock:released`: a key's name is published there on release while it has waiters.
 struct LockKeys: Sendable {
@@ -17,33 +18,40 @@ struct LockKeys: Sendable {
 }
 
 enum LockScripts {
-    /// KEYS: lock, fence counter, registry. ARGV: token, ttl ms, key, the registry entry before the
-    /// fence (`host|pid|operation|`), the entry after it (`|acquiredMs|ttlMs|token`).
+    /// KEYS: lock, fence counter. ARGV: token, ttl ms.
     /// Returns `{1, fence}` when acquired, `{0, pttl}` when held by someone else.
     static let acquire = RedisScript("""
         if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-          local fence = redis.call('INCR', KEYS[2])
-          redis.call('HSET', KEYS[3], ARGV[3], ARGV[4] .. fence .. ARGV[5])
-          return {1, fence}
+          return {1, redis.call('INCR', KEYS[2])}
         end
         return {0, redis.call('PTTL', KEYS[1])}
         """)
 
-    /// KEYS: registry, then per lock: lock, waiters. ARGV: release channel, then per lock: token, key.
-    /// Deletes each lock only for its holder; returns 1 (released) or 0 (not held by that token) per
-    /// lock. While a token holds its key, the registry entry is the holder's own (a newer holder
-    /// would have replaced the token), so it goes too. Waiters elsewhere hear of it on the channel.
-    static let release = RedisScript("""
-        local released = {}
-        for i = 1, (#KEYS - 1) / 2 do
-          local lock, waiters, token, key = KEYS[2 * i], KEYS[2 * i + 1], ARGV[2 * i], ARGV[2 * i + 1]
-          if redis.call('GET', lock) == token then
-            redis.call('DEL', lock)
-            redis.call('HDEL', KEYS[1], key)
-            if redis.call('EXISTS', waiters) == 1 then redis.call('PUBLISH', ARGV[1], key) end
-            released[i] = 1
+    /// The registry and release work of many locks in one call, in order.
+    ///
+    /// KEYS: registry, then per operation: its lock (and, for a release, its waiters set).
+    /// ARGV: release channel, then per operation `A token key entry` (register a holder, if the
+    /// token still holds the lock) or `R token key` (release: delete the lock only for its holder,
+    /// drop its registry entry, and tell other processes' waiters on the channel). Returns, per
+    /// release, 1 (released) or 0 (the token no longer held the lock).
+    static let bookkeeping = RedisScript("""
+        local k, a, released = 2, 2, {}
+        while a <= #ARGV do
+          local lock, token, key = KEYS[k], ARGV[a + 1], ARGV[a + 2]
+          if ARGV[a] == 'A' then
+            if redis.call('GET', lock) == token then redis.call('HSET', KEYS[1], key, ARGV[a + 3]) end
+            k, a = k + 1, a + 4
           else
-            released[i] = 0
+            local waiters = KEYS[k + 1]
+            k, a = k + 2, a + 3
+            if redis.call('GET', lock) == token then
+              redis.call('DEL', lock)
+              redis.call('HDEL', KEYS[1], key)
+              if redis.call('EXISTS', waiters) == 1 then redis.call('PUBLISH', ARGV[1], key) end
+              released[#released + 1] = 1
+            else
+              released[#released + 1] = 0
+            end
           end
         end
         return released

@@ -46,20 +46,19 @@ extension LockService {
     private func attempt(_ key: String, token: String, operation: String, ttl: Duration) async throws -> Attempt {
         guard let redis else { throw RedisError(code: .closed, message: "no Redis configured") }
         let requestedAt = ContinuousClock.now
-        let holder = holderPrefix + (operation.contains("|") ? operation.replacingOccurrences(of: "|", with: "/") : operation) + "|"
         let ttlMilliseconds = Self.milliseconds(ttl)
-        let acquiredMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
-        let entryTail = "|\(acquiredMilliseconds)|\(ttlMilliseconds)|\(token)"
         let reply = try await LockScripts.acquire.run(
-            on: redis,
-            keys: [RedisArgument(keys.lock(key)), RedisArgument(keys.fenceCounter), RedisArgument(keys.registry)],
-            arguments: [RedisArgument(token), RedisArgument(ttlMilliseconds), RedisArgument(key), RedisArgument(holder),
-                        RedisArgument(entryTail)])
+            on: redis, keys: [RedisArgument(keys.lock(key)), RedisArgument(keys.fenceCounter)],
+            arguments: [RedisArgument(token), RedisArgument(ttlMilliseconds)])
         let parts = reply.array
         guard parts.count == 2, let flag = parts[0].integer, let value = parts[1].integer else {
             throw RedisError(code: .commandFailed, message: "unexpected reply from the lock script: \(reply)")
         }
         guard flag == 1 else { return Attempt(holderTTLMilliseconds: value) }
+        let cleanOperation = operation.contains("|") ? operation.replacingOccurrences(of: "|", with: "/") : operation
+        let acquiredMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
+        bookkeeper?.enqueue(.register(key: key, token: token, entry: holderPrefix + cleanOperation
+                                      + "|\(value)|\(acquiredMilliseconds)|\(ttlMilliseconds)|\(token)"))
         return Attempt(lease: LockLease(key: key, token: token, fence: value, mode: .redis, ttl: ttl,
                                         operation: operation, requestedAt: requestedAt))
     }

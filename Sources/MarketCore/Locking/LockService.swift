@@ -31,8 +31,8 @@ public final class LockService: Sendable {
     private let state: Mutex<ServiceState>
     private let subscriber: RedisSubscriber?
     private let keeper = Mutex<Task<Void, Never>?>(nil)
-    /// Releases waiting to go out, and whether a release script is in flight.
-    private let releases = Mutex<(waiting: [(key: String, token: String)], inFlight: Bool)>(([], false))
+    /// Writes registry entries and releases behind the holders' backs (nil without Redis).
+    let bookkeeper: LockBookkeeper?
 
     /// - Parameters:
     ///   - redis: the lock server; nil runs on the fallback policy from the start.
@@ -51,6 +51,10 @@ public final class LockService: Sendable {
             .joined(separator: "|") + "|"
         self.state = Mutex(ServiceState(mode: redis == nil ? Self.fallbackMode(for: policy) : .redis))
         let queue = waitQueue
+        self.bookkeeper = redis.map { redis in
+            LockBookkeeper(redis: redis, keys: LockKeys(namespace: namespace), logger: Logger(label: "market.locks"),
+                           onReleased: { queue.wake($0) })
+        }
         self.subscriber = redis.map { redis in
             RedisSubscriber(configuration: redis.configuration, channels: [LockKeys(namespace: namespace).releasedChannel],
                             onMessage: { _, payload in queue.wake(String(decoding: payload, as: UTF8.self)) },
@@ -116,72 +120,20 @@ public final class LockService: Sendable {
         return try result.get()
     }
 
-    /// Releases a Redis lease unless it was already lost; counts the hold time.
-    ///
-    /// Write-behind and batched: at most one release script is in flight; releases that come while
-    /// it is out go together in the next one. Local waiters are woken once their key is released;
-    /// waiters in other processes hear it on the release channel. A release that fails is logged,
-    /// and the key then expires with its TTL.
+    /// Queues the release of a Redis lease unless it was already lost; counts the hold time.
     private func release(_ lease: LockLease) {
         stats?.recordLock(key: lease.key, .released(hold: lease.acquiredAt.duration(to: .now)))
-        guard !lease.isLost, redis != nil else {
+        guard !lease.isLost, let bookkeeper else {
             waitQueue.wake(lease.key)
             return
         }
-        let batch = releases.withLock { queue -> [(key: String, token: String)]? in
-            queue.waiting.append((lease.key, lease.token))
-            if queue.inFlight { return nil }
-            queue.inFlight = true
-            defer { queue.waiting.removeAll() }
-            return queue.waiting
-        }
-        if let batch { send(releases: batch) }
-    }
-
-    private func send(releases batch: [(key: String, token: String)]) {
-        guard let redis else { return }
-        let logger = self.logger
-        let (scriptKeys, scriptArguments) = releaseCall(batch)
-        LockScripts.release.runDetached(on: redis, keys: scriptKeys, arguments: scriptArguments) { [self] result in
-            switch result {
-            case .success(let reply):
-                for (index, flag) in reply.array.enumerated() where flag.integer != 1 {
-                    logger.warning("lock \(batch[index].key) had expired before its release")
-                }
-            case .failure(let error):
-                logger.warning("could not release \(batch.count) lock(s): \(error); they expire within their TTL")
-            }
-            batch.forEach { waitQueue.wake($0.key) }
-            let next = releases.withLock { queue -> [(key: String, token: String)]? in
-                guard !queue.waiting.isEmpty else {
-                    queue.inFlight = false
-                    return nil
-                }
-                defer { queue.waiting.removeAll() }
-                return queue.waiting
-            }
-            if let next { send(releases: next) }
-        }
-    }
-
-    private func releaseCall(_ batch: [(key: String, token: String)]) -> ([RedisArgument], [RedisArgument]) {
-        var scriptKeys = [RedisArgument(keys.registry)]
-        var scriptArguments = [RedisArgument(keys.releasedChannel)]
-        for (key, token) in batch {
-            scriptKeys.append(RedisArgument(keys.lock(key)))
-            scriptKeys.append(RedisArgument(keys.waiters(key)))
-            scriptArguments.append(RedisArgument(token))
-            scriptArguments.append(RedisArgument(key))
-        }
-        return (scriptKeys, scriptArguments)
+        bookkeeper.enqueue(.release(key: lease.key, token: lease.token))
     }
 
     /// Deletes `key` if `token` still holds it; false when somebody else (or nobody) holds it.
     func release(key: String, token: String) async throws -> Bool {
-        guard let redis else { return false }
-        let (scriptKeys, scriptArguments) = releaseCall([(key, token)])
-        let reply = try await LockScripts.release.run(on: redis, keys: scriptKeys, arguments: scriptArguments)
-        return reply.array.first?.integer == 1
+        guard let bookkeeper else { return false }
+        return try await bookkeeper.releaseNow(key: key, token: token)
     }
 
     /// Extends `key` to `ttl` if `token` still holds it.

@@ -1,0 +1,93 @@
+import Logging
+import Synchronization
+
+/// Writes registry entries and releases to Redis behind the lock holders' backs, in batches.
+///
+/// Neither is on an acquisition's critical path: a holder learns its fence from the acquire script
+/// and goes on; its registry entry follows in the next batch, and its release is queued when its
+/// body ends. At most one batch is in flight; whatever comes meanwhile goes out together in the
+/// next one, in order, as one script call. Later commands of this process reach Redis after the
+/// batches queued before them (one connection, in order), so a local waiter woken after a release
+/// batch finds the key free. A batch that fails is logged: keys then expire with their TTL.
+final class LockBookkeeper: Sendable {
+    enum Operation: Sendable {
+        case register(key: String, token: String, entry: String)
+        case release(key: String, token: String)
+    }
+
+    private let redis: RedisConnection
+    private let keys: LockKeys
+    private let logger: Logger
+    /// Called with each released key once its batch is done (released or not).
+    private let onReleased: @Sendable (String) -> Void
+    private let queue = Mutex<(waiting: [Operation], inFlight: Bool)>(([], false))
+
+    init(redis: RedisConnection, keys: LockKeys, logger: Logger, onReleased: @escaping @Sendable (String) -> Void) {
+        self.redis = redis
+        self.keys = keys
+        self.logger = logger
+        self.onReleased = onReleased
+    }
+
+    func enqueue(_ operation: Operation) {
+        let batch = queue.withLock { queue -> [Operation]? in
+            queue.waiting.append(operation)
+            if queue.inFlight { return nil }
+            queue.inFlight = true
+            defer { queue.waiting.removeAll() }
+            return queue.waiting
+        }
+        if let batch { send(batch) }
+    }
+
+    /// Releases one lock now and says whether `token` still held it.
+    func releaseNow(key: String, token: String) async throws -> Bool {
+        let (scriptKeys, arguments) = call([.release(key: key, token: token)])
+        let reply = try await LockScripts.bookkeeping.run(on: redis, keys: scriptKeys, arguments: arguments)
+        return reply.array.first?.integer == 1
+    }
+
+    private func send(_ batch: [Operation]) {
+        let (scriptKeys, arguments) = call(batch)
+        LockScripts.bookkeeping.runDetached(on: redis, keys: scriptKeys, arguments: arguments) { [self] result in
+            let released = batch.compactMap { operation -> String? in
+                if case .release(let key, _) = operation { return key }
+                return nil
+            }
+            switch result {
+            case .success(let reply):
+                for (index, flag) in reply.array.enumerated() where flag.integer != 1 && index < released.count {
+                    logger.warning("lock \(released[index]) had expired before its release")
+                }
+            case .failure(let error):
+                logger.warning("lock bookkeeping for \(batch.count) operation(s) failed: \(error); locks expire within their TTL")
+            }
+            released.forEach(onReleased)
+            let next = queue.withLock { queue -> [Operation]? in
+                guard !queue.waiting.isEmpty else {
+                    queue.inFlight = false
+                    return nil
+                }
+                defer { queue.waiting.removeAll() }
+                return queue.waiting
+            }
+            if let next { send(next) }
+        }
+    }
+
+    private func call(_ batch: [Operation]) -> ([RedisArgument], [RedisArgument]) {
+        var scriptKeys = [RedisArgument(keys.registry)]
+        var arguments = [RedisArgument(keys.releasedChannel)]
+        for operation in batch {
+            switch operation {
+            case .register(let key, let token, let entry):
+                scriptKeys.append(RedisArgument(keys.lock(key)))
+                arguments += ["A", RedisArgument(token), RedisArgument(key), RedisArgument(entry)]
+            case .release(let key, let token):
+                scriptKeys += [RedisArgument(keys.lock(key)), RedisArgument(keys.waiters(key))]
+                arguments += ["R", RedisArgument(token), RedisArgument(key)]
+            }
+        }
+        return (scriptKeys, arguments)
+    }
+}
