@@ -26,26 +26,41 @@ struct AdvisoryLocks: Sendable {
                 }
                 fence = try results[2].rows[0].decode(Int64.self, at: 0)
             } catch let error as PostgresError where error.code == .lockNotAvailable {
+                await dropSessionLocks(on: connection)
                 let waited = started.duration(to: .now)
                 stats?.recordLock(key: key, .timedOut(wait: waited))
                 throw LockError(.timeout, key: key, message: "lock \(key) (advisory fallback) not free after waiting "
                                 + "\(Int(waited.milliseconds)) ms")
+            } catch {
+                // The lock may have been granted before a later statement failed (a cancel, say).
+                await dropSessionLocks(on: connection)
+                throw error
             }
             let waited = started.duration(to: .now)
             stats?.recordLock(key: key, .acquired(wait: waited, contended: waited > .milliseconds(1)))
             do {
                 let result = try await body(fence)
-                try await unlock(key, on: connection)
+                await unlock(key, on: connection)
                 return result
             } catch {
-                try? await unlock(key, on: connection)
+                await unlock(key, on: connection)
                 throw error
             }
         }
     }
 
-    private func unlock(_ key: String, on connection: PostgresConnection) async throws {
-        _ = try await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(key), 0))")
+    /// Session-level advisory locks outlive transactions: a connection that cannot prove it let go
+    /// of this one is cleared, or closed, before it goes back to the pool.
+    private func unlock(_ key: String, on connection: PostgresConnection) async {
+        let released = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(key), 0))")
+            .rows.first?.decode(Bool.self, at: 0)
+        if released != true { await dropSessionLocks(on: connection) }
+    }
+
+    private func dropSessionLocks(on connection: PostgresConnection) async {
+        if (try? await connection.simpleQuery("SELECT pg_advisory_unlock_all(); SET lock_timeout = 0")) == nil {
+            await connection.close()
+        }
     }
 
     /// The highest fencing token any Unit of Work has committed.

@@ -57,6 +57,19 @@ public final class LockLease: Sendable {
         state.withLock { $0.validUntil - Self.validity(of: ttl) }
     }
 
+    /// Marks a renewal as under way; false when one already is.
+    func beginRenewal() -> Bool {
+        state.withLock { state in
+            if state.renewing { return false }
+            state.renewing = true
+            return true
+        }
+    }
+
+    func endRenewal() {
+        state.withLock { $0.renewing = false }
+    }
+
     func extended(requestedAt: ContinuousClock.Instant) {
         state.withLock { $0.validUntil = requestedAt + Self.validity(of: ttl) }
     }
@@ -93,4 +106,5 @@ private struct LeaseState {
     var validUntil: ContinuousClock.Instant
     var lostReason: String?
     var cancelBody: (@Sendable () -> Void)?
+    var renewing = false
 }

@@ -19,8 +19,11 @@ struct LockKeys: Sendable {
 
 enum LockScripts {
     /// KEYS: lock, fence counter. ARGV: token, ttl ms.
-    /// Returns `{1, fence}` when acquired, `{0, pttl}` when held by someone else.
+    /// Returns `{1, fence}` when acquired, `{0, pttl}` when held by someone else, and `{-1, 0}`
+    /// when the fence counter is missing (Redis lost its data): the caller raises it above every
+    /// committed fence first.
     static let acquire = RedisScript("""
+        if redis.call('EXISTS', KEYS[2]) == 0 then return {-1, 0} end
         if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
           return {1, redis.call('INCR', KEYS[2])}
         end
@@ -64,12 +67,12 @@ enum LockScripts {
         return 1
         """)
 
-    /// KEYS: fence counter. ARGV: floor. Raises the counter to at least the floor.
+    /// KEYS: fence counter. ARGV: floor. Creates the counter, or raises it to at least the floor.
     static let raiseFenceFloor = RedisScript("""
-        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+        local current = redis.call('GET', KEYS[1])
         local floor = tonumber(ARGV[1])
-        if current < floor then redis.call('SET', KEYS[1], ARGV[1]) return floor end
-        return current
+        if not current or tonumber(current) < floor then redis.call('SET', KEYS[1], ARGV[1]) return floor end
+        return tonumber(current)
         """)
 
     /// KEYS: registry. ARGV: key, expected value. Removes a stale registry entry unless it changed.

@@ -6,7 +6,8 @@ extension LockService {
                         started: ContinuousClock.Instant) async throws -> LockLease {
         if !fenceFloorSynced { try await syncFenceFloor() }
         let token = randomHex(bytes: 16)
-        if let lease = try await attempt(key, token: token, operation: operation, ttl: ttl).lease {
+        // The fast path only when nobody here waits already: a newcomer must not overtake the queue.
+        if waitQueue.count(key) == 0, let lease = try await attempt(key, token: token, operation: operation, ttl: ttl).lease {
             stats?.recordLock(key: key, .acquired(wait: started.duration(to: .now), contended: false))
             return try await keepUnlessCancelled(lease)
         }
@@ -43,7 +44,8 @@ extension LockService {
         var holderTTLMilliseconds: Int64 = 0
     }
 
-    private func attempt(_ key: String, token: String, operation: String, ttl: Duration) async throws -> Attempt {
+    private func attempt(_ key: String, token: String, operation: String, ttl: Duration,
+                         resynced: Bool = false) async throws -> Attempt {
         guard let redis else { throw RedisError(code: .closed, message: "no Redis configured") }
         let requestedAt = ContinuousClock.now
         let ttlMilliseconds = Self.milliseconds(ttl)
@@ -53,6 +55,13 @@ extension LockService {
         let parts = reply.array
         guard parts.count == 2, let flag = parts[0].integer, let value = parts[1].integer else {
             throw RedisError(code: .commandFailed, message: "unexpected reply from the lock script: \(reply)")
+        }
+        if flag == -1 {
+            guard resynced == false else {
+                throw RedisError(code: .commandFailed, message: "the lock fence counter is still missing after raising it")
+            }
+            try await syncFenceFloor()
+            return try await attempt(key, token: token, operation: operation, ttl: ttl, resynced: true)
         }
         guard flag == 1 else { return Attempt(holderTTLMilliseconds: value) }
         let cleanOperation = operation.contains("|") ? operation.replacingOccurrences(of: "|", with: "/") : operation
@@ -103,6 +112,7 @@ extension LockService {
         let floor = try await advisory.highestCommittedFence()
         _ = try await LockScripts.raiseFenceFloor.run(on: redis, keys: [RedisArgument(keys.fenceCounter)],
                                                       arguments: [RedisArgument(floor)])
+        logger.debug("lock fence counter raised to at least \(floor)")
         fenceFloorSynced = true
     }
 }

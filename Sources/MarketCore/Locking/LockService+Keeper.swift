@@ -3,12 +3,19 @@ extension LockService {
     func keeperTick() async {
         if mode != .redis { await probeRedis() }
         let now = ContinuousClock.now
-        let due = activeLeases.filter { lease in
-            lease.mode == .redis && !lease.isLost && lease.lastRenewal + lease.ttl / 3 <= now
-        }
-        guard !due.isEmpty else { return }
-        await withTaskGroup(of: Void.self) { group in
-            for lease in due { group.addTask { await self.renew(lease) } }
+        for lease in activeLeases where lease.mode == .redis && !lease.isLost {
+            if lease.remainingValidity <= .zero {
+                // Renewal did not get through in time (a slow or hung call): the lease may be gone.
+                if lease.markLost("its lease ran out before a renewal got through") {
+                    stats?.recordLock(key: lease.key, .lost)
+                }
+            } else if lease.lastRenewal + lease.ttl / 3 <= now, lease.beginRenewal() {
+                // Each renewal on its own: one slow call must not hold back the others.
+                Task {
+                    await self.renew(lease)
+                    lease.endRenewal()
+                }
+            }
         }
     }
 

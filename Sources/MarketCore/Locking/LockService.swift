@@ -87,14 +87,16 @@ public final class LockService: Sendable {
         let started = ContinuousClock.now
         switch mode {
         case .redis:
+            let lease: LockLease
             do {
-                let lease = try await acquireOnRedis(key, operation: operation, ttl: ttl, wait: wait, started: started)
-                return try await run(body, holding: lease)
+                lease = try await acquireOnRedis(key, operation: operation, ttl: ttl, wait: wait, started: started)
             } catch let error as RedisError where error.isConnectionFailure {
                 noteRedisFailure(error)
                 let remaining = started.duration(to: .now) < wait ? wait - started.duration(to: .now) : .zero
                 return try await withFallback(key, operation: operation, ttl: ttl, wait: remaining, body)
             }
+            // Outside the catch: a body that fails on Redis must not run a second time under the fallback.
+            return try await run(body, holding: lease)
         case .advisory, .failClosed, .noop:
             return try await withFallback(key, operation: operation, ttl: ttl, wait: wait, body)
         }

@@ -13,12 +13,14 @@ actor PostgresConnection {
 
     private let handle: PGConnectionHandle
     private var preparedStatements: [String: String] = [:]
+    /// Numbers statement names; never reused, so a dropped statement's name cannot collide.
+    private var preparedCount = 0
     private static let preparedStatementLimit = 512
 
     /// When the connection was last handed back to its pool (monotonic).
     nonisolated let lastReleased = Mutex<ContinuousClock.Instant>(.now)
     /// libpq's view after the last call, readable without a hop to the connection's thread:
-    /// bit 0 = usable, bit 1 = inside a transaction.
+    /// bit 0 = usable, bit 1 = inside a transaction, bit 2 = that transaction failed.
     private nonisolated let status = Atomic<UInt8>(0)
 
     private init(handle: PGConnectionHandle, executor: DedicatedThreadExecutor) {
@@ -71,6 +73,9 @@ actor PostgresConnection {
     /// True while a transaction is open or aborted on this connection (as of its last call).
     nonisolated var isInTransaction: Bool { status.load(ordering: .acquiring) & 2 != 0 }
 
+    /// True when the open transaction has failed and can only roll back (as of the last call).
+    nonisolated var isTransactionFailed: Bool { status.load(ordering: .acquiring) & 4 != 0 }
+
     /// Publishes libpq's state for the nonisolated readers above.
     private func recordStatus() {
         guard let pointer = handle.pointer else {
@@ -78,8 +83,10 @@ actor PostgresConnection {
             return
         }
         let usable: UInt8 = PQstatus(pointer) == CONNECTION_OK ? 1 : 0
-        let inTransaction: UInt8 = PQtransactionStatus(pointer) != PQTRANS_IDLE ? 2 : 0
-        status.store(usable | inTransaction, ordering: .releasing)
+        let transaction = PQtransactionStatus(pointer)
+        let inTransaction: UInt8 = transaction != PQTRANS_IDLE ? 2 : 0
+        let failed: UInt8 = transaction == PQTRANS_INERROR ? 4 : 0
+        status.store(usable | inTransaction | failed, ordering: .releasing)
     }
 
     /// Runs one parameterized statement through a per-connection prepared statement.
@@ -95,6 +102,7 @@ actor PostgresConnection {
             } catch let error as PostgresError where error.sqlState == "26000" || error.sqlState == "0A000" {
                 // The cached plan went stale (schema changed): forget it; retry once outside a transaction.
                 preparedStatements[query.sql] = nil
+                PQclear(PQexec(connection, "DEALLOCATE \(name)"))
                 guard PQtransactionStatus(connection) == PQTRANS_IDLE else { throw error }
             }
         }
@@ -185,7 +193,8 @@ actor PostgresConnection {
     private func preparedName(for sql: String, on connection: OpaquePointer) throws -> String? {
         if let name = preparedStatements[sql] { return name }
         guard preparedStatements.count < Self.preparedStatementLimit else { return nil }
-        let name = "mc\(preparedStatements.count + 1)"
+        preparedCount += 1
+        let name = "mc\(preparedCount)"
         _ = try Self.consume(PQprepare(connection, name, sql, 0, nil), connection: connection)
         preparedStatements[sql] = name
         return name

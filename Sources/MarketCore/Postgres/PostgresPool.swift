@@ -140,12 +140,14 @@ public final class PostgresPool: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let enqueued = state.withLock { state -> Bool in
-                    if state.closed { return false }
+                    // A task cancelled before it got here found no waiter to cancel: do not queue it.
+                    if state.closed || Task.isCancelled { return false }
                     state.waiters.append(PoolWaiter(id: id, continuation: continuation))
                     return true
                 }
                 if !enqueued {
-                    continuation.resume(throwing: PostgresError(code: .poolClosed, message: "the connection pool is closed"))
+                    continuation.resume(throwing: Task.isCancelled ? CancellationError()
+                                        : PostgresError(code: .poolClosed, message: "the connection pool is closed"))
                 }
             }
         } onCancel: {

@@ -38,8 +38,9 @@ public final class RedisConnection: Sendable {
     /// Sends several commands back to back and returns their replies in order; error replies come
     /// back as `.error` values, a connection failure is thrown.
     public func pipeline(_ commands: [[RedisArgument]]) async throws -> [RedisValue] {
+        guard !commands.isEmpty else { return [] }
         // Unsafe (unchecked) continuation: the I/O thread resumes every submitted command exactly once.
-        try await withUnsafeThrowingContinuation { continuation in
+        return try await withUnsafeThrowingContinuation { continuation in
             io.submit(commands) { continuation.resume(with: $0) }
         }
     }
@@ -238,16 +239,27 @@ final class RedisIOThread: @unchecked Sendable {
                 // From here on the socket is driven by poll(): hiredis must treat EAGAIN as "later".
                 _ = fcntl(fresh.pointee.fd, F_SETFL, fcntl(fresh.pointee.fd, F_GETFL) | O_NONBLOCK)
                 fresh.pointee.flags &= ~Int32(REDIS_BLOCK)
+                lastConnectFailure = nil
+                // Publish the context and queue everything that waited for it in one locked step,
+                // so no caller's direct write can overtake a command submitted before it.
                 lock.lock()
                 context = fresh
+                let waited = batch + waitingForConnection
+                waitingForConnection.removeAll()
+                for pending in waited {
+                    for command in pending.commands { append(command, to: fresh) }
+                    inFlight.append(InFlight(pending))
+                }
+                let failure = flushLocked(fresh)
+                let failed = failure == nil ? [] : takeInFlightLocked()
                 lock.unlock()
-                lastConnectFailure = nil
                 connected.store(true, ordering: .relaxed)
+                if let failure { failed.forEach { $0(.failure(failure)) } }
             } catch {
                 lastConnectFailure = .now
                 batch.forEach { $0.completion(.failure(error)) }
-                return
             }
+            return
         }
         for pending in batch { submit(pending.commands, completion: pending.completion) }
     }

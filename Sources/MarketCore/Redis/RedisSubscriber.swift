@@ -71,8 +71,6 @@ private final class SubscriberLoop: @unchecked Sendable {
         repeat {
             if redisBufferWrite(context, &done) != REDIS_OK { return }
         } while done == 0
-        connected.store(true, ordering: .relaxed)
-        onConnected()
         var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
         while !stop.load(ordering: .relaxed) {
             let ready = poll(&descriptor, 1, 250)
@@ -81,7 +79,14 @@ private final class SubscriberLoop: @unchecked Sendable {
             if redisBufferRead(context) != REDIS_OK { return }
             var reply: UnsafeMutableRawPointer?
             while redisReaderGetReply(context.pointee.reader, &reply) == REDIS_OK, let raw = reply {
-                deliver(RedisValue(reply: raw.assumingMemoryBound(to: redisReply.self)))
+                let value = RedisValue(reply: raw.assumingMemoryBound(to: redisReply.self))
+                // Announce the link only once Redis confirms the subscription: a release published
+                // before that would be missed, so waiters re-check then.
+                if value.array.first?.string == "subscribe", !connected.load(ordering: .relaxed) {
+                    connected.store(true, ordering: .relaxed)
+                    onConnected()
+                }
+                deliver(value)
                 freeReplyObject(raw)
                 reply = nil
             }

@@ -79,7 +79,15 @@ public final class Database: Sendable {
             throw error
         }
         // A closure that ran no statement opened no transaction: nothing to commit.
-        if uow.hasBegun { try await commit(operation, lease: lease, on: connection) }
+        guard uow.hasBegun else { return result }
+        if connection.isTransactionFailed {
+            // The closure caught a statement's error and went on: COMMIT would silently roll back.
+            await rollback(connection)
+            throw UnitOfWorkError(operation: operation, underlying: PostgresError(
+                code: .server, message: "a statement failed inside the transaction and the operation went on; nothing was committed"),
+                outcomeUnknown: false)
+        }
+        try await commit(operation, lease: lease, on: connection)
         return result
     }
 
@@ -96,6 +104,7 @@ public final class Database: Sendable {
             }
             await rollback(connection)
             if error.sqlState == "MC409", let lease {
+                leaseConfirmer?.fenceWasStale()
                 throw LockError(.staleFence, key: lease.key,
                                 message: "lock \(lease.key): fence \(lease.fence) is stale (\(error.message)); nothing committed")
             }
@@ -113,9 +122,16 @@ public final class Database: Sendable {
 /// Proves, just before COMMIT, that a lease still holds.
 protocol LeaseConfirming: Sendable {
     func confirm(_ lease: LockLease) async throws
+    /// A commit met a newer committed fence than the lease's: the fence counter may have gone
+    /// back (Redis lost its data), so raise it again before the next acquisition.
+    func fenceWasStale()
 }
 
 extension LockService: LeaseConfirming {
+    func fenceWasStale() {
+        fenceFloorSynced = false
+    }
+
     /// A Redis lease with less than half its validity left is extended (compare-and-extend) first;
     /// if that fails the lease is lost and the transaction must not commit.
     func confirm(_ lease: LockLease) async throws {

@@ -28,7 +28,10 @@ public final class UnitOfWork {
     public func query(_ query: PostgresQuery) async throws -> PostgresResult {
         let connection = self.connection
         let opening = self.opening
-        self.opening = []
+        defer {
+            // Opened once the server is inside the transaction, even if the statement itself failed.
+            if !opening.isEmpty && connection.isInTransaction { self.opening = [] }
+        }
         return try await withTaskCancellationHandler {
             if opening.isEmpty { return try await connection.query(query) }
             guard let result = try await connection.pipeline(opening + [query]).last else {

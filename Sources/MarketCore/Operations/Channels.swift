@@ -1,0 +1,161 @@
+import Foundation
+
+/// How a channel purchase ended.
+public enum ChannelPurchase: Sendable, Equatable {
+    /// Telegram moved the channel: the seller is paid, the buyer owns it.
+    case completed(transfer: Int64)
+    /// The transfer definitely failed: the buyer is refunded, the channel is listed again.
+    case refunded(transfer: Int64, reason: String)
+    /// Telegram did not say: the money stays in escrow, the transfer pending for an admin.
+    case pending(transfer: Int64)
+}
+
+/// A pending channel transfer as locked in a Unit of Work.
+struct TransferRow: Sendable {
+    let id: Int64
+    let channel: Int64
+    let seller: Int64
+    let buyer: Int64
+    let price: Int64
+    let commission: Int64
+    let gatewayKey: String
+}
+
+extension Market {
+    /// Lists a channel for sale; its gifts hash is taken from Telegram now. Returns the channel's id.
+    public func listChannel(owner: Int64, telegramChannel: Int64, title: String, price: Int64) async throws -> Int64 {
+        let price = try price.requirePositive("a price")
+        let hash = try await withRetry("Telegram gifts of channel \(telegramChannel)", policy: gateways.retry) { _ in
+            try await gateways.telegram.giftsHash(channel: telegramChannel)
+        }
+        return try await locked("channel:new:\(telegramChannel)", "channel.new") { uow in
+            _ = try await uow.lockAccounts([owner])
+            let existing = try await uow.query("SELECT id FROM channels WHERE telegram_channel_id = \(telegramChannel)")
+            if let row = existing.first {
+                throw MarketError(.invalidState, "Telegram channel \(telegramChannel) is already channel \(try row.decode(Int64.self, at: 0))")
+            }
+            return try await uow.query("""
+                INSERT INTO channels (owner_id, telegram_channel_id, title, price, gifts_hash, state)
+                VALUES (\(owner), \(telegramChannel), \(title), \(price), \(hash), 'listed') RETURNING id
+                """).rows[0].decode(Int64.self, at: 0)
+        }
+    }
+
+    /// Re-prices (or lists again) an owned channel, refreshing its gifts hash from Telegram.
+    public func setChannelPrice(_ channel: Int64, owner: Int64, price: Int64) async throws {
+        let price = try price.requirePositive("a price")
+        let telegramChannel = try await telegramID(of: channel)
+        let hash = try await withRetry("Telegram gifts of channel \(telegramChannel)", policy: gateways.retry) { _ in
+            try await gateways.telegram.giftsHash(channel: telegramChannel)
+        }
+        try await locked("channel:buy:\(channel)", "channel.set_price") { uow in
+            let row = try await uow.lockChannel(channel)
+            guard row.owner == owner else { throw MarketError(.notOwner, "channel \(channel) belongs to user \(row.owner), not \(owner)") }
+            guard row.state != "in_transfer" else { throw MarketError(.invalidState, "channel \(channel) is being transferred") }
+            try await uow.execute("""
+                UPDATE channels SET price = \(price), gifts_hash = \(hash), state = 'listed', version = version + 1,
+                updated_at = now() WHERE id = \(channel)
+                """)
+        }
+    }
+
+    /// Buys a listed channel. The gifts must be what they were at listing; the price goes into
+    /// escrow with a pending transfer (committed), Telegram moves the channel (with retry, outside
+    /// any transaction), and the outcome commits: completed, refunded, or pending when unknown.
+    public func buyChannel(_ channel: Int64, buyer: Int64) async throws -> ChannelPurchase {
+        let telegramChannel = try await telegramID(of: channel)
+        let gateways = self.gateways
+        let rules = self.rules
+        let currentHash = try await withRetry("Telegram gifts of channel \(telegramChannel)", policy: gateways.retry) { _ in
+            try await gateways.telegram.giftsHash(channel: telegramChannel)
+        }
+        return try await services.locks.withLock("channel:buy:\(channel)", operation: "channel.buy") { lease in
+            let transfer = try await self.database.withUnitOfWork(named: "channel.buy", lease: lease) { uow -> TransferRow in
+                let row = try await uow.lockChannel(channel)
+                guard row.state == "listed", let price = row.price else {
+                    throw MarketError(.invalidState, "channel \(channel) is not for sale (\(row.state))")
+                }
+                guard row.giftsHash == currentHash else {
+                    throw MarketError(.giftsChanged, "channel \(channel)'s gifts changed since it was listed; the purchase is refused")
+                }
+                guard row.owner != buyer else { throw MarketError(.invalidArgument, "user \(buyer) already owns channel \(channel)") }
+                let accounts = try await uow.lockAccounts([buyer])
+                try uow.requireFunds(accounts[buyer]!, price, for: "channel \(channel)")
+                try await uow.adjust(buyer, balance: -price, held: price)
+                try await uow.execute("UPDATE channels SET state = 'in_transfer', version = version + 1, updated_at = now() WHERE id = \(channel)")
+                let key = "channel-transfer:\(channel):\(UUID().uuidString)"
+                let id = try await uow.query("""
+                    INSERT INTO channel_transfers (channel_id, seller_id, buyer_id, price, commission, gateway_key)
+                    VALUES (\(channel), \(row.owner), \(buyer), \(price), \(rules.commission(on: price)), \(key)) RETURNING id
+                    """).rows[0].decode(Int64.self, at: 0)
+                return TransferRow(id: id, channel: channel, seller: row.owner, buyer: buyer, price: price,
+                                   commission: rules.commission(on: price), gatewayKey: key)
+            }
+            let outcome: Result<Void, ExternalCallError>
+            do {
+                try await withRetry("Telegram transfer of channel \(channel)", policy: gateways.retry) { _ in
+                    try await gateways.telegram.transferChannel(telegramChannel, to: buyer, idempotencyKey: transfer.gatewayKey)
+                }
+                outcome = .success(())
+            } catch let error as ExternalCallError {
+                outcome = .failure(error)
+            }
+            return try await self.database.withUnitOfWork(named: "channel.transfer", lease: lease) { uow in
+                _ = try await uow.lockChannel(channel)
+                _ = try await uow.lockTransfer(transfer.id)
+                switch outcome {
+                case .success:
+                    try await uow.completeTransfer(transfer)
+                    return .completed(transfer: transfer.id)
+                case .failure(let error) where error.classification == .unknownOutcome:
+                    try await uow.noteTransferAttempt(transfer.id, error: error)
+                    return .pending(transfer: transfer.id)
+                case .failure(let error):
+                    try await uow.refundTransfer(transfer, relist: true, note: error.description)
+                    return .refunded(transfer: transfer.id, reason: error.description)
+                }
+            }
+        }
+    }
+
+    /// An admin finishes a stuck pending transfer as done: the seller is paid, the buyer owns the channel.
+    public func forceCompleteTransfer(_ transfer: Int64, by request: OperatorRequest) async throws {
+        try await resolveTransfer(transfer, request: request, action: .forceCompleteTransfer) { uow, row in
+            try await uow.completeTransfer(row)
+            return "channel \(row.channel) to user \(row.buyer); \(TON.format(row.price - row.commission)) to user \(row.seller)"
+        }
+    }
+
+    /// An admin cancels a stuck pending transfer: the buyer is refunded, the seller keeps the channel.
+    public func cancelTransfer(_ transfer: Int64, by request: OperatorRequest) async throws {
+        try await resolveTransfer(transfer, request: request, action: .cancelTransfer) { uow, row in
+            try await uow.refundTransfer(row, relist: false, note: "cancelled by \(request.operatorName): \(request.reason)")
+            return "\(TON.format(row.price)) back to user \(row.buyer); channel \(row.channel) stays with user \(row.seller)"
+        }
+    }
+
+    private func resolveTransfer(_ transfer: Int64, request: OperatorRequest, action: OperatorAction,
+                                 _ effect: @escaping @Sendable (UnitOfWork, TransferRow) async throws -> String) async throws {
+        guard let found = try await services.pool.query("SELECT channel_id FROM channel_transfers WHERE id = \(transfer)").first else {
+            throw MarketError(.notFound, "transfer \(transfer) does not exist")
+        }
+        let channel = try found.decode(Int64.self, at: 0)
+        try await locked("channel:buy:\(channel)", "channel.\(action.rawValue)") { uow in
+            let role = try await uow.authorize(request, for: action)
+            _ = try await uow.lockChannel(channel)
+            let row = try await uow.lockTransfer(transfer)
+            let detail = try await effect(uow, row)
+            try await uow.execute("""
+                UPDATE channel_transfers SET resolved_by = \(request.operatorName), resolution_reason = \(request.reason) WHERE id = \(transfer)
+                """)
+            try await uow.audit(request, role: role, action: action, target: "transfer:\(transfer)", detail: detail)
+        }
+    }
+
+    private func telegramID(of channel: Int64) async throws -> Int64 {
+        guard let row = try await services.pool.query("SELECT telegram_channel_id FROM channels WHERE id = \(channel)").first else {
+            throw MarketError(.notFound, "channel \(channel) does not exist")
+        }
+        return try row.decode(at: 0)
+    }
+}

@@ -1,0 +1,31 @@
+/// The market's operations: each takes its distributed lock, runs one Unit of Work that locks its
+/// rows (`FOR UPDATE`, several in id order), checks the rules, writes, and records its outcome.
+///
+/// ```swift
+/// let market = Market(services: services, gateways: gateways)
+/// try await market.bid(auction: 42, bidder: 7, amount: 2 * TON.nano)
+/// ```
+/// Rule violations throw ``MarketError`` with a sentence for a person. Operations that call
+/// Telegram or TON commit a pending state first, call out with retry, then commit the outcome,
+/// so a crash in between leaves a pending row an operator can resolve.
+public final class Market: Sendable {
+    public let services: MarketServices
+    public let gateways: Gateways
+    public let rules: MarketRules
+
+    public init(services: MarketServices, gateways: Gateways, rules: MarketRules = .default) {
+        self.services = services
+        self.gateways = gateways
+        self.rules = rules
+    }
+
+    var database: Database { services.database }
+
+    /// The seed's pattern: lock `key`, then one Unit of Work named `operation`.
+    func locked<T: Sendable>(_ key: String, _ operation: String,
+                             _ body: @escaping @Sendable (UnitOfWork) async throws -> T) async throws -> T {
+        try await services.locks.withLock(key, operation: operation) { lease in
+            try await self.database.withUnitOfWork(named: operation, lease: lease) { uow in try await body(uow) }
+        }
+    }
+}

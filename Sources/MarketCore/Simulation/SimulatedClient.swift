@@ -1,0 +1,139 @@
+/// One simulated user session: picks an operation, its targets and amounts, and runs it.
+struct SimulatedClient: Sendable {
+    let market: Market
+    let seeded: MarketSeeder.Seeded
+    let configuration: SimulationConfiguration
+    var random: SeededRandom
+
+    private static let mix: [(weight: Int, name: String)] = [
+        (34, "auction.bid"), (8, "nft.buy"), (6, "nft.set_price"), (2, "nft.back"), (7, "offer.make"), (3, "offer.accept"),
+        (4, "auction.new"), (4, "auction.settle"), (1, "auction.del"), (4, "presale.buy"), (5, "withdraw"), (4, "account.deposit"),
+        (3, "channel.buy"), (2, "channel.set_price"), (3, "trade.new"), (4, "trade.propose"), (2, "trade.accept"),
+        (2, "trade.reject"), (1, "trade.delete"),
+    ]
+    private static let totalWeight = mix.reduce(0) { $0 + $1.weight }
+
+    /// Runs one operation and says how it went.
+    mutating func step() async -> SimulationTotals {
+        var roll = Int(random.next() % UInt64(Self.totalWeight))
+        var name = Self.mix[0].name
+        for entry in Self.mix {
+            if roll < entry.weight {
+                name = entry.name
+                break
+            }
+            roll -= entry.weight
+        }
+        var totals = SimulationTotals()
+        totals.operations = 1
+        totals.byOperation[name] = 1
+        do {
+            try await perform(name)
+            totals.commits = 1
+        } catch {
+            totals.rollbacks[RollbackReason.classify(error)] = 1
+        }
+        return totals
+    }
+
+    private var pool: PostgresPool { market.services.pool }
+
+    private mutating func user() -> Int64 {
+        seeded.firstUser + Int64(random.next() % UInt64(seeded.lastUser - seeded.firstUser + 1))
+    }
+
+    /// A row id near a random point of `table` matching `condition` (seeded SQL, no user input).
+    private mutating func pick(_ table: String, where condition: String) async throws -> Int64? {
+        let maximum = try await pool.query(PostgresQuery(unsafeSQL: "SELECT COALESCE(max(id), 0) FROM \(table)")).rows[0].decode(Int64.self, at: 0)
+        guard maximum > 0 else { return nil }
+        let from = Int64(random.next() % UInt64(maximum)) + 1
+        let sql = "SELECT id FROM \(table) WHERE \(condition) AND id >= $1 ORDER BY id LIMIT 1"
+        if let row = try await pool.query(PostgresQuery(unsafeSQL: sql, binds: [String(from)])).first { return try row.decode(at: 0) }
+        return try await pool.query(PostgresQuery(unsafeSQL: "SELECT id FROM \(table) WHERE \(condition) ORDER BY id LIMIT 1"))
+            .first.map { try $0.decode(at: 0) }
+    }
+
+    private func value<T: PostgresDecodable>(_ query: PostgresQuery) async throws -> T? {
+        try await pool.query(query).first.map { try $0.decode(at: 0) }
+    }
+
+    private mutating func perform(_ name: String) async throws {
+        switch name {
+        case "auction.bid":
+            let hot = random.unit() < configuration.hotSkew
+            guard let auction = hot ? seeded.hotAuction : try await pick("auctions", where: "state = 'active'") else { return }
+            guard let row = try await pool.query("SELECT COALESCE(current_bid + min_step, start_price) FROM auctions WHERE id = \(auction)").first
+            else { return }
+            let minimum = try row.decode(Int64.self, at: 0)
+            try await market.bid(auction: auction, bidder: user(), amount: minimum + Int64(random.next() % 3) * 10_000_000)
+        case "nft.buy":
+            guard let nft = try await pick("nfts", where: "state = 'listed'") else { return }
+            try await market.buy(nft: nft, buyer: user())
+        case "nft.set_price", "nft.back", "auction.new", "offer.make":
+            guard let nft = try await pick("nfts", where: "state IN ('owned', 'listed')"),
+                  let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else { return }
+            switch name {
+            case "nft.set_price": try await market.setPrice(nft: nft, owner: owner, price: Int64(1 + random.next() % 20) * 250_000_000)
+            case "nft.back": try await market.takeOffSale(nft: nft, owner: owner)
+            case "auction.new":
+                _ = try await market.createAuction(nft: nft, seller: owner, startPrice: Int64(1 + random.next() % 10) * 100_000_000,
+                                                   minStep: 10_000_000, duration: .seconds(Int64(5 + random.next() % 60)))
+            default: _ = try await market.makeOffer(nft: nft, buyer: user(), amount: Int64(1 + random.next() % 8) * 200_000_000)
+            }
+        case "offer.accept":
+            guard let offer = try await pick("offers", where: "state = 'open'"),
+                  let owner: Int64 = try await value("SELECT n.owner_id FROM offers o JOIN nfts n ON n.id = o.nft_id WHERE o.id = \(offer)")
+            else { return }
+            try await market.acceptOffer(offer, owner: owner)
+        case "auction.settle":
+            guard let auction: Int64 = try await value("""
+                SELECT id FROM auctions WHERE state = 'active' AND ends_at < now() ORDER BY ends_at LIMIT 1
+                """) else { return }
+            try await market.settleAuction(auction)
+        case "auction.del":
+            guard let auction = try await pick("auctions", where: "state = 'active' AND bid_count = 0"),
+                  let seller: Int64 = try await value("SELECT seller_id FROM auctions WHERE id = \(auction)") else { return }
+            try await market.deleteAuction(auction, seller: seller)
+        case "presale.buy":
+            _ = try await market.buyPresale(seeded.presale, buyer: user(), quantity: 1 + Int(random.next() % 2))
+        case "withdraw":
+            let who = user()
+            // Some clients repeat a request: the idempotency key makes it one withdrawal.
+            let key = "sim-\(who)-\(random.next() % 50)"
+            _ = try await market.withdraw(user: who, amount: Int64(1 + random.next() % 5) * 100_000_000, destination: "EQsim\(who)", idempotencyKey: key)
+        case "account.deposit":
+            try await market.deposit(user: user(), amount: Int64(1 + random.next() % 20) * TON.nano, reference: "sim-topup")
+        case "channel.buy":
+            guard let channel = try await pick("channels", where: "state = 'listed'") else { return }
+            _ = try await market.buyChannel(channel, buyer: user())
+        case "channel.set_price":
+            guard let channel = try await pick("channels", where: "state = 'owned'"),
+                  let owner: Int64 = try await value("SELECT owner_id FROM channels WHERE id = \(channel)") else { return }
+            try await market.setChannelPrice(channel, owner: owner, price: Int64(2 + random.next() % 9) * TON.nano)
+        case "trade.new", "trade.propose":
+            guard let nft = try await pick("nfts", where: "state = 'owned'"),
+                  let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else { return }
+            if name == "trade.new" {
+                _ = try await market.createTrade(owner: owner, nfts: [nft])
+            } else if let trade = try await pick("trades", where: "state = 'open'") {
+                _ = try await market.propose(trade: trade, proposer: owner, nfts: [nft])
+            }
+        case "trade.accept", "trade.reject":
+            guard let proposal = try await pick("trade_proposals", where: "state = 'pending'"),
+                  let owner: Int64 = try await value("""
+                    SELECT t.owner_id FROM trade_proposals p JOIN trades t ON t.id = p.trade_id WHERE p.id = \(proposal)
+                    """) else { return }
+            if name == "trade.accept" {
+                try await market.acceptProposal(proposal, owner: owner)
+            } else {
+                try await market.rejectProposal(proposal, owner: owner)
+            }
+        case "trade.delete":
+            guard let trade = try await pick("trades", where: "state = 'open'"),
+                  let owner: Int64 = try await value("SELECT owner_id FROM trades WHERE id = \(trade)") else { return }
+            try await market.deleteTrade(trade, owner: owner)
+        default:
+            return
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// How big a market the simulator seeds and how it drives traffic through it.
+public struct SimulationConfiguration: Sendable {
+    /// Concurrent clients, each running one operation after another.
+    public var clients: Int = 16
+    /// Stop after this many operations in all…
+    public var operations: Int? = nil
+    /// …or after this long (one of the two; with neither, 10,000 operations).
+    public var duration: Duration? = nil
+    /// Seed of every random choice (the interleaving of clients still varies).
+    public var seed: UInt64 = 1
+    /// Share of bids that go to one hot auction (0…1).
+    public var hotSkew: Double = 0.2
+    /// Gateways: share of calls that fail, and share whose outcome is unknown.
+    public var failureRate: Double = 0.05
+    public var unknownRate: Double = 0.02
+    /// Gateway latency.
+    public var gatewayLatency: Duration = .milliseconds(2)
+
+    /// The seeded market's size.
+    public var users: Int = 2000
+    public var nftsPerUser: Int = 3
+    public var channels: Int = 60
+
+    public init() {}
+}
+
+/// What a simulation did.
+public struct SimulationTotals: Sendable, Equatable {
+    public var operations = 0
+    public var commits = 0
+    public var rollbacks: [RollbackReason: Int] = [:]
+    /// Operations per kind, e.g. "auction.bid": 4012.
+    public var byOperation: [String: Int] = [:]
+    public var elapsedSeconds: Double = 0
+
+    public var operationsPerSecond: Double { elapsedSeconds > 0 ? Double(operations) / elapsedSeconds : 0 }
+    public var totalRollbacks: Int { rollbacks.values.reduce(0, +) }
+
+    mutating func merge(_ other: SimulationTotals) {
+        operations += other.operations
+        commits += other.commits
+        for (reason, count) in other.rollbacks { rollbacks[reason, default: 0] += count }
+        for (name, count) in other.byOperation { byOperation[name, default: 0] += count }
+    }
+}

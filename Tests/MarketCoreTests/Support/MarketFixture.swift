@@ -1,0 +1,54 @@
+import Foundation
+@testable import MarketCore
+
+/// A market in a fresh schema with simulated gateways, and shortcuts to seed it.
+struct MarketFixture {
+    let services: MarketServices
+    let market: Market
+    let gateways: SimulatedGateways
+
+    /// Runs `body` against a fresh market; gateways behave as `behaviour` (reliable by default).
+    static func run<T>(behaviour: SimulatedGateways.Behaviour = .init(), maxConnections: Int = 16,
+                       _ body: (MarketFixture) async throws -> T) async throws -> T {
+        try await TestServers.withServices(maxConnections: maxConnections) { services in
+            let simulated = SimulatedGateways(behaviour: behaviour, seed: 7)
+            let gateways = Gateways(telegram: simulated, ton: simulated,
+                                    retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5)))
+            let fixture = MarketFixture(services: services, market: Market(services: services, gateways: gateways), gateways: simulated)
+            return try await body(fixture)
+        }
+    }
+
+    /// A new user with `balance` deposited through the market.
+    func user(_ name: String = "user", balance: Int64 = 0) async throws -> Int64 {
+        let id = try await services.pool.query("INSERT INTO users (name) VALUES (\(name)) RETURNING id").rows[0].decode(Int64.self, at: 0)
+        if balance > 0 { try await market.deposit(user: id, amount: balance, reference: "seed:\(id)") }
+        return id
+    }
+
+    /// A new NFT owned by `owner` (seeded: NFTs enter the market through presales).
+    func nft(owner: Int64, gift: String = "Plush Pepe") async throws -> Int64 {
+        try await services.pool.query("INSERT INTO nfts (gift, owner_id) VALUES (\(gift), \(owner)) RETURNING id").rows[0].decode(at: 0)
+    }
+
+    func operatorNamed(_ name: String, role: OperatorRole) async throws -> OperatorRequest {
+        _ = try await services.pool.query("INSERT INTO operators (name, role) VALUES (\(name), \(role.rawValue))")
+        return OperatorRequest(operatorName: name, reason: "test by \(name)")
+    }
+
+    func balance(_ user: Int64) async throws -> (balance: Int64, held: Int64) {
+        let row = try await services.pool.query("SELECT balance, held FROM users WHERE id = \(user)").rows[0]
+        return (try row.decode(at: 0), try row.decode(at: 1))
+    }
+
+    func value<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self) async throws -> T {
+        try await services.pool.query(query).rows[0].decode(at: 0)
+    }
+
+    /// The invariant checker's verdict on the whole market.
+    func violations() async throws -> [InvariantViolation] {
+        try await InvariantChecker(pool: services.pool).check()
+    }
+}
+
+let ton = TON.nano
