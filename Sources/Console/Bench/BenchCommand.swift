@@ -7,7 +7,7 @@ import MarketCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the core's throughput beside redis-benchmark and pgbench.",
-        subcommands: [LocksBenchmark.self, UnitOfWorkBenchmark.self])
+        subcommands: [LocksBenchmark.self, UnitOfWorkBenchmark.self, BidBenchmark.self, HotAuctionBenchmark.self])
 }
 
 /// Options every benchmark takes.

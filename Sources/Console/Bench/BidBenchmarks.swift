@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import MarketCore
+import Synchronization
+
+/// Latencies and counts gathered by benchmark clients.
+final class LatencyLog: Sendable {
+    private let state = Mutex<(histogram: LatencyHistogram, committed: Int)>((LatencyHistogram(), 0))
+
+    func record(_ duration: Duration, committed: Bool) {
+        state.withLock {
+            $0.histogram.record(duration)
+            if committed { $0.committed += 1 }
+        }
+    }
+
+    var snapshot: (histogram: LatencyHistogram, committed: Int) { state.withLock { $0 } }
+}
+
+/// `bench bid`: uncontended auction bids (each client on its own auctions) beside pgbench's TPC-B-like script.
+struct BidBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bid", abstract: "Auction bids/s and latency over 10,000 auctions beside pgbench (TPC-B-like).")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Auctions to spread the bids over.") var auctions: Int = 10_000
+
+    func run() async throws {
+        try await withBenchServices(connection, clients: options.clients) { services in
+            print("seeding \(auctions) auctions…")
+            let seed = try await AuctionBenchmarkSeed.seed(services.pool, auctions: auctions, bidders: 1000)
+            let market = Market(services: services, gateways: MarketSimulator.gateways(for: SimulationConfiguration()))
+            let log = LatencyLog()
+            let clients = options.clients
+            // Client c bids only on auctions i with i % clients == c, so it knows each next amount.
+            let next = Mutex<[Int64: Int64]>([:])
+            let bidOnce: @Sendable (Int, Int) async throws -> Void = { client, index in
+                let mine = (seed.auctions.count - client + clients - 1) / clients
+                let auction = seed.auctions[client + clients * (index % max(mine, 1))]
+                let amount = next.withLock { $0[auction, default: seed.startPrice] }
+                let bidder = seed.bidders[(client * 7919 + index) % seed.bidders.count]
+                let started = ContinuousClock.now
+                try await market.bid(auction: auction, bidder: bidder, amount: amount)
+                log.record(started.duration(to: .now), committed: true)
+                next.withLock { $0[auction] = amount + seed.step }
+            }
+            print("warming up…")
+            _ = try await measureThroughput(clients: clients, seconds: 1, bidOnce)
+            let warm = log.snapshot.committed
+            print("measuring bids with \(clients) clients for \(options.seconds) s…")
+            let started = ContinuousClock.now
+            _ = try await measureThroughput(clients: clients, seconds: options.seconds, bidOnce)
+            let seconds = started.duration(to: .now).milliseconds / 1000
+            let measured = log.snapshot
+            let rate = Double(measured.committed - warm) / seconds
+            let p50 = (measured.histogram.percentileMicros(0.5) ?? 0) / 1000
+            let p99 = (measured.histogram.percentileMicros(0.99) ?? 0) / 1000
+            let database = services.configuration.database
+            let tps = try await offThePool {
+                try ExternalBenchmarks.pgbench(database, clients: clients, seconds: options.seconds, selectOnly: false) { print($0) }
+            }
+            print(String(format: "bids/s %.0f (p50 %.2f ms, p99 %.2f ms); pgbench TPC-B-like tps %.0f", rate, p50, p99, tps))
+            print(String(format: "RESULT name=bid clients=%d ops_per_s=%.0f p50_ms=%.2f p99_ms=%.2f pgbench_tps=%.0f ratio=%.3f",
+                         clients, rate, p50, p99, tps, rate / tps))
+        }
+    }
+}
+
+/// `bench hot`: every client bids on one auction; the lock queue decides who goes next.
+struct HotAuctionBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hot", abstract: "64 clients bidding on one auction: bids/s and latency.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Concurrent clients.") var clients: Int = 64
+    @Option(help: "Seconds to measure.") var seconds: Int = 5
+
+    func run() async throws {
+        try await withBenchServices(connection, clients: clients) { services in
+            let seed = try await AuctionBenchmarkSeed.seed(services.pool, auctions: 1, bidders: clients)
+            let market = Market(services: services, gateways: MarketSimulator.gateways(for: SimulationConfiguration()))
+            let auction = seed.auctions[0]
+            let log = LatencyLog()
+            let bidOnce: @Sendable (Int, Int) async throws -> Void = { client, _ in
+                let started = ContinuousClock.now
+                do {
+                    // Each client bids what it last saw plus a step; a faster rival makes that too low.
+                    let current = try await services.pool.query("SELECT COALESCE(current_bid + min_step, start_price) FROM auctions WHERE id = \(auction)")
+                        .rows[0].decode(Int64.self, at: 0)
+                    try await market.bid(auction: auction, bidder: seed.bidders[client], amount: current)
+                    log.record(started.duration(to: .now), committed: true)
+                } catch is MarketError {
+                    log.record(started.duration(to: .now), committed: false)
+                }
+            }
+            print("measuring \(clients) clients bidding on auction \(auction) for \(seconds) s…")
+            let attempts = try await measureThroughput(clients: clients, seconds: seconds, bidOnce)
+            let measured = log.snapshot
+            let rate = Double(measured.committed) / Double(seconds)
+            let p50 = (measured.histogram.percentileMicros(0.5) ?? 0) / 1000
+            let p99 = (measured.histogram.percentileMicros(0.99) ?? 0) / 1000
+            print(String(format: "attempts/s %.0f, committed bids/s %.0f, p50 %.2f ms, p99 %.2f ms (p99/p50 %.1f)",
+                         attempts, rate, p50, p99, p99 / max(p50, 0.001)))
+            // Every attempt is a full locked Unit of Work (a too-low bid is refused inside it).
+            print(String(format: "RESULT name=hot clients=%d ops_per_s=%.0f committed_per_s=%.0f p50_ms=%.2f p99_ms=%.2f",
+                         clients, attempts, rate, p50, p99))
+        }
+    }
+}
