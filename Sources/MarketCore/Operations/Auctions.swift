@@ -14,18 +14,16 @@ struct AuctionRow: Sendable {
 }
 
 extension UnitOfWork {
+    static func auctionLockQuery(_ id: Int64) -> PostgresQuery {
+        """
+        SELECT id, nft_id, seller_id, start_price, min_step, current_bid, current_bidder_id, bid_count, state,
+               EXTRACT(EPOCH FROM now() - ends_at)::float8
+        FROM auctions WHERE id = \(id) FOR UPDATE OF auctions
+        """
+    }
+
     func lockAuction(_ id: Int64) async throws -> AuctionRow {
-        guard let row = try await query("""
-            SELECT id, nft_id, seller_id, start_price, min_step, current_bid, current_bidder_id, bid_count, state,
-                   EXTRACT(EPOCH FROM now() - ends_at)::float8
-            FROM auctions WHERE id = \(id) FOR UPDATE OF auctions
-            """).first else {
-            throw MarketError(.notFound, "auction \(id) does not exist")
-        }
-        return AuctionRow(id: try row.decode(at: 0), nft: try row.decode(at: 1), seller: try row.decode(at: 2),
-                          startPrice: try row.decode(at: 3), minStep: try row.decode(at: 4),
-                          currentBid: try row.decode(Int64?.self, at: 5), currentBidder: try row.decode(Int64?.self, at: 6),
-                          bidCount: try row.decode(at: 7), state: try row.decode(at: 8), secondsPastEnd: try row.decode(at: 9))
+        try AuctionRow(id, from: try await query(Self.auctionLockQuery(id)))
     }
 
     /// Gives the top bidder's held money back.
@@ -37,6 +35,14 @@ extension UnitOfWork {
 }
 
 extension AuctionRow {
+    init(_ id: Int64, from result: PostgresResult) throws {
+        guard let row = result.first else { throw MarketError(.notFound, "auction \(id) does not exist") }
+        self.init(id: try row.decode(at: 0), nft: try row.decode(at: 1), seller: try row.decode(at: 2),
+                  startPrice: try row.decode(at: 3), minStep: try row.decode(at: 4),
+                  currentBid: try row.decode(Int64?.self, at: 5), currentBidder: try row.decode(Int64?.self, at: 6),
+                  bidCount: try row.decode(at: 7), state: try row.decode(at: 8), secondsPastEnd: try row.decode(at: 9))
+    }
+
     func requireActive() throws {
         guard state == "active" else { throw MarketError(.invalidState, "auction \(id) is \(state)") }
     }
@@ -95,7 +101,17 @@ extension Market {
     public func bid(auction: Int64, bidder: Int64, amount: Int64) async throws {
         let amount = try amount.requirePositive("a bid")
         try await locked("auction:bid:\(auction)", "auction.bid") { uow in
-            let row = try await uow.lockAuction(auction)
+            // One round trip: the auction row first, then the bidder and the current top bidder
+            // (read from the row just locked), in id order.
+            let locked = try await uow.queries([
+                UnitOfWork.auctionLockQuery(auction),
+                """
+                SELECT id, name, balance, held, deleted_at IS NOT NULL FROM users
+                WHERE id IN (\(bidder), (SELECT current_bidder_id FROM auctions WHERE id = \(auction)))
+                ORDER BY id FOR UPDATE OF users
+                """,
+            ])
+            let row = try AuctionRow(auction, from: locked[0])
             try row.requireActive()
             guard row.secondsPastEnd < 0 else {
                 throw MarketError(.invalidState, "auction \(auction) ended \(AuctionRow.span(row.secondsPastEnd)) ago")
@@ -105,22 +121,32 @@ extension Market {
             guard amount >= minimum else {
                 throw MarketError(.invalidArgument, "bid \(TON.format(amount)) on auction \(auction) is below the minimum \(TON.format(minimum))")
             }
-            let accounts = try await uow.lockAccounts([bidder] + (row.currentBidder.map { [$0] } ?? []))
+            let accounts = try UnitOfWork.accounts(from: locked[1], required: [bidder] + (row.currentBidder.map { [$0] } ?? []))
+            // The new top bid is held; the previous one (the bidder's own, when raising) is released.
+            var bidderHeld = amount
+            var previousBidder = bidder
+            var previousReleased: Int64 = 0
             if row.currentBidder == bidder, let previous = row.currentBid {
                 try uow.requireFunds(accounts[bidder]!, amount - previous, for: "raising the bid on auction \(auction)")
-                try await uow.adjust(bidder, balance: previous - amount, held: amount - previous)
+                bidderHeld = amount - previous
             } else {
                 try uow.requireFunds(accounts[bidder]!, amount, for: "a bid on auction \(auction)")
-                try await uow.adjust(bidder, balance: -amount, held: amount)
-                if let previousBidder = row.currentBidder, let previous = row.currentBid {
-                    try await uow.adjust(previousBidder, balance: previous, held: -previous)
+                if let other = row.currentBidder, let previous = row.currentBid {
+                    previousBidder = other
+                    previousReleased = previous
                 }
             }
-            try await uow.execute("""
-                UPDATE auctions SET current_bid = \(amount), current_bidder_id = \(bidder), bid_count = bid_count + 1,
-                version = version + 1, updated_at = now() WHERE id = \(auction)
+            // All writes in one statement, sent with the COMMIT: both users, the auction, the bid row.
+            uow.executeAtCommit("""
+                WITH moved AS (
+                    UPDATE users SET balance = balance + CASE WHEN id = \(bidder) THEN \(-bidderHeld)::bigint ELSE \(previousReleased)::bigint END,
+                    held = held + CASE WHEN id = \(bidder) THEN \(bidderHeld)::bigint ELSE \(-previousReleased)::bigint END, updated_at = now()
+                    WHERE id IN (\(bidder), \(previousBidder)) RETURNING id),
+                raised AS (
+                    UPDATE auctions SET current_bid = \(amount), current_bidder_id = \(bidder), bid_count = bid_count + 1,
+                    version = version + 1, updated_at = now() WHERE id = \(auction) RETURNING id)
+                INSERT INTO bids (auction_id, bidder_id, amount) VALUES (\(auction), \(bidder), \(amount))
                 """)
-            try await uow.execute("INSERT INTO bids (auction_id, bidder_id, amount) VALUES (\(auction), \(bidder), \(amount))")
         }
     }
 

@@ -15,17 +15,22 @@ extension UnitOfWork {
     /// Throws `.notFound` for a missing or deleted user.
     func lockAccounts(_ ids: [Int64]) async throws -> [Int64: Account] {
         let unique = Array(Set(ids)).sorted()
-        let rows = try await query("""
+        let result = try await query("""
             SELECT id, name, balance, held, deleted_at IS NOT NULL FROM users
             WHERE id = ANY(\(Self.bigintArray(unique))::bigint[]) ORDER BY id FOR UPDATE OF users
-            """).rows
+            """)
+        return try Self.accounts(from: result, required: unique)
+    }
+
+    /// Accounts from a locking query's rows; every required id must be there and not deleted.
+    static func accounts(from result: PostgresResult, required: [Int64]) throws -> [Int64: Account] {
         var accounts: [Int64: Account] = [:]
-        for row in rows {
+        for row in result.rows {
             let account = Account(id: try row.decode(at: 0), name: try row.decode(at: 1), balance: try row.decode(at: 2),
                                   held: try row.decode(at: 3), deleted: try row.decode(at: 4))
             accounts[account.id] = account
         }
-        for id in unique where accounts[id] == nil || accounts[id]?.deleted == true {
+        for id in required where accounts[id] == nil || accounts[id]?.deleted == true {
             throw MarketError(.notFound, "user \(id) does not exist")
         }
         return accounts

@@ -87,16 +87,19 @@ public final class Database: Sendable {
                 code: .server, message: "a statement failed inside the transaction and the operation went on; nothing was committed"),
                 outcomeUnknown: false)
         }
-        try await commit(operation, lease: lease, on: connection)
+        try await commit(operation, lease: lease, leading: uow.statementsBeforeCommit, on: connection)
         return result
     }
 
-    private func commit(_ operation: String, lease: LockLease?, on connection: PostgresConnection) async throws {
+    private func commit(_ operation: String, lease: LockLease?, leading: [PostgresQuery],
+                        on connection: PostgresConnection) async throws {
         do {
-            if let lease, lease.fence > 0 {
-                _ = try await connection.pipeline(["SELECT mc_check_fence(\(lease.key), \(lease.fence))", "COMMIT"])
-            } else {
+            var statements = leading
+            if let lease, lease.fence > 0 { statements.append("SELECT mc_check_fence(\(lease.key), \(lease.fence))") }
+            if statements.isEmpty {
                 _ = try await connection.simpleQuery("COMMIT")
+            } else {
+                _ = try await connection.pipeline(statements + ["COMMIT"])
             }
         } catch let error as PostgresError {
             if error.code == .connectionLost {

@@ -20,8 +20,21 @@ public final class UnitOfWork {
         self.opening = opening
     }
 
-    /// True once the transaction has been opened on the server.
-    var hasBegun: Bool { opening.isEmpty }
+    /// Writes queued by ``executeAtCommit(_:)``, sent in the COMMIT's round trip.
+    private(set) var writesAtCommit: [PostgresQuery] = []
+
+    /// True once the transaction has been opened (or has writes waiting to open it).
+    var hasBegun: Bool { opening.isEmpty || !writesAtCommit.isEmpty }
+
+    /// The statements still to send before the commit: the opening (if no statement ran yet)
+    /// and the queued writes.
+    var statementsBeforeCommit: [PostgresQuery] { (opening.isEmpty ? [] : opening) + writesAtCommit }
+
+    /// Queues a write whose result nobody reads, to travel with COMMIT in one round trip. If it
+    /// fails, nothing commits and the Unit of Work throws as for a failed COMMIT.
+    public func executeAtCommit(_ query: PostgresQuery) {
+        writesAtCommit.append(query)
+    }
 
     /// Runs one statement in the transaction.
     @discardableResult
@@ -41,6 +54,23 @@ public final class UnitOfWork {
         } onCancel: {
             connection.cancelRunningStatement()
         }
+    }
+
+    /// Runs several statements in order in one round trip (libpq pipeline mode); the first error
+    /// is thrown after all were read. For statements that do not depend on each other's results
+    /// in Swift — a later one may read what an earlier one locked.
+    public func queries(_ queries: [PostgresQuery]) async throws -> [PostgresResult] {
+        let connection = self.connection
+        let opening = self.opening
+        defer {
+            if !opening.isEmpty && connection.isInTransaction { self.opening = [] }
+        }
+        let results = try await withTaskCancellationHandler {
+            try await connection.pipeline(opening + queries)
+        } onCancel: {
+            connection.cancelRunningStatement()
+        }
+        return Array(results.suffix(queries.count))
     }
 
     /// Runs a statement and returns how many rows it changed.
