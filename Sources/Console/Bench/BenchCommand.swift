@@ -41,7 +41,7 @@ func measureThroughput(clients: Int, seconds: Int, _ operation: @escaping @Senda
 }
 
 /// Resolves the servers, connects (migrating), runs `body`, and always shuts down what it started.
-func withBenchServices(_ connection: ConnectionOptions, clients: Int,
+func withConnectedServices(_ connection: ConnectionOptions, clients: Int,
                        _ body: (MarketServices) async throws -> Void) async throws {
     try await reportingErrors {
         var (configuration, embedded) = try await connection.resolve { print($0) }

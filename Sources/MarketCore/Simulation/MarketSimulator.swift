@@ -32,8 +32,7 @@ public struct MarketSimulator: Sendable {
         let shared = SharedProgress()
         let started = ContinuousClock.now
         let reporter = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
+            while (try? await Task.sleep(for: .seconds(1))) != nil {
                 let totals = shared.totals.withLock { $0 }
                 let seconds = started.duration(to: .now).milliseconds / 1000
                 progress(String(format: "%6.0f s  %8d ops  %7.0f ops/s  %d commits  %d rollbacks", seconds, totals.operations,
