@@ -40,24 +40,6 @@ func measureThroughput(clients: Int, seconds: Int, _ operation: @escaping @Senda
     return Double(total) / (started.duration(to: .now).milliseconds / 1000)
 }
 
-/// Resolves the servers, connects (migrating), runs `body`, and always shuts down what it started.
-func withConnectedServices(_ connection: ConnectionOptions, clients: Int,
-                       _ body: (MarketServices) async throws -> Void) async throws {
-    try await reportingErrors {
-        var (configuration, embedded) = try await connection.resolve { print($0) }
-        defer { embedded?.stop() }
-        configuration.database.maxConnections = max(configuration.database.maxConnections, clients)
-        let services = try await MarketServices.connect(configuration) { print($0) }
-        do {
-            try await body(services)
-            await services.shutdown()
-        } catch {
-            await services.shutdown()
-            throw error
-        }
-    }
-}
-
 /// A short random tag, so each run's keys are new.
 func randomRunTag() -> String {
     String(UInt32.random(in: 0...UInt32.max), radix: 36)

@@ -12,7 +12,7 @@ struct LocksBenchmark: AsyncParsableCommand {
     @OptionGroup var options: BenchOptions
 
     func run() async throws {
-        try await withConnectedServices(connection, clients: options.clients) { services in
+        try await withConnectedServices(connection, clients: options.clients) { services, _ in
             guard let redis = services.redis else { throw UsageError("bench locks needs Redis") }
             let run = randomRunTag()
             print("warming up…")

@@ -16,17 +16,6 @@ struct CheckCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let violations = try await reportingErrors { try await checkMarket() }
-        if json {
-            try printJSON(violations)
-        } else {
-            printText(violations)
-        }
-        if !violations.isEmpty { throw ExitCode(1) }
-    }
-
-    /// Connects exactly like `migrate` does, checks, and shuts the services down on every path.
-    private func checkMarket() async throws -> [InvariantViolation] {
         // With --json, stdout carries only the document: progress lines go to stderr.
         let toStandardError = json
         let progress: @Sendable (String) -> Void = { line in
@@ -36,17 +25,15 @@ struct CheckCommand: AsyncParsableCommand {
                 print(line)
             }
         }
-        let (configuration, embedded) = try await connection.resolve(progress: progress)
-        defer { embedded?.stop() }
-        let services = try await MarketServices.connect(configuration, progress: progress)
-        do {
-            let violations = try await InvariantChecker(pool: services.pool).check()
-            await services.shutdown()
-            return violations
-        } catch {
-            await services.shutdown()
-            throw error
+        let violations = try await withConnectedServices(connection, progress: progress) { services, _ in
+            try await InvariantChecker(pool: services.pool).check()
         }
+        if json {
+            try printJSON(violations)
+        } else {
+            printText(violations)
+        }
+        if !violations.isEmpty { throw ExitCode(1) }
     }
 
     private func printText(_ violations: [InvariantViolation]) {

@@ -13,37 +13,29 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between refreshes.")
     var refresh: Double = 1
 
+    func validate() throws {
+        guard refresh >= 0.2 else { throw ValidationError("--refresh must be at least 0.2 seconds") }
+    }
+
     func run() async throws {
-        try await reportingErrors {
-            guard refresh >= 0.2 else { throw UsageError("--refresh must be at least 0.2 seconds") }
-            let (configuration, embedded) = try await connection.resolve { print($0) }
-            defer {
-                if let embedded {
-                    print("stopping the embedded servers…")
-                    embedded.stop()
-                }
-            }
-            let services = try await MarketServices.connect(configuration) { print($0) }
-            let fetcher = StatusFetcher(services: services, embedded: embedded != nil)
+        try await withConnectedServices(connection) { services, embedded in
+            let fetcher = StatusFetcher(services: services, embedded: embedded)
             guard isatty(STDOUT_FILENO) == 1 else {
                 // Not a terminal (a pipe, CI): print the status once instead of drawing a screen.
                 print(StatusScreen.render(await fetcher.fetch(), width: 100, height: 30).text)
-                await services.shutdown()
                 return
             }
             let app = StatusApp()
             let signals = Self.watchSignals { app.requestQuit() }
             let interval = Duration.milliseconds(Int(refresh * 1000))
             let refresher = Task {
-                while !Task.isCancelled {
+                repeat {
                     app.publish(await fetcher.fetch())
-                    try? await Task.sleep(for: interval)
-                }
+                } while (try? await Task.sleep(for: interval)) != nil
             }
             await app.run()
             refresher.cancel()
             signals.forEach { $0.cancel() }
-            await services.shutdown()
         }
     }
 

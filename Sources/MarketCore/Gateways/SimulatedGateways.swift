@@ -58,11 +58,6 @@ public final class SimulatedGateways: TelegramGateway, TonGateway, Sendable {
         try await perform(idempotencyKey) { "tx-\(idempotencyKey)" }
     }
 
-    /// Whether the call with this key took effect (for tests and recovery).
-    public func hasCompleted(_ idempotencyKey: String) -> Bool {
-        state.withLock { $0.completed[idempotencyKey] != nil }
-    }
-
     private func perform(_ key: String, result: () -> String) async throws -> String {
         try await pause()
         return try state.withLock { state -> String in

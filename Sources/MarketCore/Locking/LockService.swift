@@ -158,7 +158,7 @@ public final class LockService: Sendable {
             return try await advisory.withLock(key, wait: wait, stats: stats) { fence in
                 let lease = LockLease(key: key, token: "", fence: fence, mode: .advisory, ttl: ttl,
                                       operation: operation, requestedAt: .now)
-                return try await self.run(body, holding: lease, advisory: true)
+                return try await self.runAdvisory(body, holding: lease)
             }
         case .failClosed:
             throw LockError(.unavailable, key: key,
@@ -171,8 +171,8 @@ public final class LockService: Sendable {
     }
 
     /// Runs the body of an advisory-locked section: no Redis release, no renewal.
-    private func run<T: Sendable>(_ body: @escaping @Sendable (LockLease) async throws -> T,
-                                  holding lease: LockLease, advisory: Bool) async throws -> T {
+    private func runAdvisory<T: Sendable>(_ body: @escaping @Sendable (LockLease) async throws -> T,
+                                          holding lease: LockLease) async throws -> T {
         defer { stats?.recordLock(key: lease.key, .released(hold: lease.acquiredAt.duration(to: .now))) }
         return try await body(lease)
     }

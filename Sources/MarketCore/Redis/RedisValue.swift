@@ -33,7 +33,6 @@ public enum RedisValue: Sendable, Equatable {
         return []
     }
 
-    public var isNull: Bool { self == .null }
 }
 
 /// One argument of a Redis command: text or raw bytes, sent binary-safe with its length.

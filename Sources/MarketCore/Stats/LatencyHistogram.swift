@@ -70,8 +70,6 @@ public struct LatencyHistogram: Sendable, Equatable {
         return Self.upperBoundMicros(ofBucket: Self.bucketCount - 1)
     }
 
-    /// The mean in microseconds; nil when empty.
-    public var meanMicros: Double? { count > 0 ? Double(sumMicros) / Double(count) : nil }
 }
 
 extension Duration {
