@@ -64,27 +64,31 @@ struct PostgresClientTests {
     @Test func deadlockIsDeadlockDetected() async throws {
         try await TestServers.withServices { services in
             _ = try await services.pool.query("INSERT INTO users (id, name) VALUES (1, 'a'), (2, 'b')")
-            let order: [(Int64, Int64)] = [(1, 2), (2, 1)]
-            let results = await withTaskGroup(of: PostgresError?.self) { group in
-                for (first, second) in order {
-                    group.addTask {
-                        do {
-                            try await services.pool.withConnection { connection in
-                                _ = try await connection.simpleQuery("BEGIN")
-                                _ = try await connection.query("UPDATE users SET held = held WHERE id = \(first)")
-                                _ = try await connection.query("SELECT pg_sleep(0.3)")
-                                _ = try await connection.query("UPDATE users SET held = held WHERE id = \(second)")
-                                _ = try await connection.simpleQuery("COMMIT")
-                            }
-                            return nil
-                        } catch {
-                            return error as? PostgresError
-                        }
-                    }
+            try await services.pool.withConnection { first in
+                try await services.pool.withConnection { second in
+                    // Each transaction holds one row before either asks for the other's,
+                    // so the cycle forms whatever the machine's load.
+                    _ = try await first.simpleQuery("BEGIN")
+                    _ = try await second.simpleQuery("BEGIN")
+                    _ = try await first.query("UPDATE users SET held = held WHERE id = 1")
+                    _ = try await second.query("UPDATE users SET held = held WHERE id = 2")
+                    async let firstOutcome = Self.errorOf { _ = try await first.query("UPDATE users SET held = held WHERE id = 2") }
+                    async let secondOutcome = Self.errorOf { _ = try await second.query("UPDATE users SET held = held WHERE id = 1") }
+                    let codes = await [firstOutcome, secondOutcome].compactMap { $0?.code }
+                    #expect(codes == [.deadlockDetected])
+                    _ = try await first.simpleQuery("ROLLBACK")
+                    _ = try await second.simpleQuery("ROLLBACK")
                 }
-                return await group.reduce(into: [PostgresError?]()) { $0.append($1) }
             }
-            #expect(results.compactMap { $0 }.map(\.code) == [.deadlockDetected])
+        }
+    }
+
+    private static func errorOf(_ body: () async throws -> Void) async -> PostgresError? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error as? PostgresError
         }
     }
 
