@@ -1,6 +1,41 @@
 /// What a cell of the screen means; the theme decides how each role looks.
-public enum StyleRole: String, Sendable, CaseIterable, Hashable {
-    case normal, title, header, dim, good, warning, critical, selected, keyHint
+///
+/// The raw values are the names theme files use (`themes/*.yaml`).
+public enum StyleRole: String, Sendable, CaseIterable, Hashable, Codable {
+    /// Ordinary text.
+    case normal
+    /// The title bar at the top.
+    case title
+    /// Table column headings.
+    case header
+    /// Box-drawing lines and separators.
+    case border
+    /// Secondary text: units, hints inside tables, empty placeholders.
+    case dim
+    /// Emphasis that is neither good nor bad: the active tab, sparklines, keys in the help.
+    case accent
+    /// Healthy states: a server that answers, Redis lock mode.
+    case good
+    /// Worth a look: advisory fallback, a TTL running low, an old pending transfer.
+    case warning
+    /// Act now: a lost server, fail-closed locks, a stuck lock, a refused action.
+    case critical
+    /// The row under the cursor.
+    case selected
+    /// A row that appeared since the previous refresh.
+    case added
+    /// A row whose values changed since the previous refresh.
+    case changed
+    /// A row that is about to leave (shown for one refresh after it went away).
+    case removed
+    /// The status bar (connection health, refresh age, operator).
+    case statusBar
+    /// The key-hint line at the bottom.
+    case keyHint
+    /// Dialogs and the help overlay.
+    case dialog
+    /// The command line and filter input.
+    case input
 }
 
 /// One character cell of the screen.
