@@ -4,39 +4,71 @@ import Foundation
 import MarketCore
 import Views
 
-/// `market-console` (the default command): connects, migrates, and opens the console.
+/// `market-console` (the default command): connects, migrates, and opens the live dashboard.
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Open the operator console (the default).")
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Open the operator console (the default).",
+        discussion: "Keys: ? shows them all. On the embedded servers a simulated market runs in the background (--no-traffic stops it).")
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Seconds between refreshes.")
+    @Option(name: [.customShort("r"), .long], help: "Seconds between refreshes (at least 0.25).")
     var refresh: Double = 1
 
+    @Option(help: "The view to open: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var view: String = ViewKind.overview.rawValue
+
+    @Flag(help: "Draw frames with ASCII instead of UTF-8 box-drawing characters.")
+    var ascii = false
+
+    @Flag(inversion: .prefixedNo, help: "Run simulated market traffic in the background (default: on the embedded servers only).")
+    var traffic: Bool?
+
+    @Option(help: "Append log lines here while the screen is up (default: <state dir>/console.log).")
+    var logFile: String?
+
     func validate() throws {
-        guard refresh >= 0.2 else { throw ValidationError("--refresh must be at least 0.2 seconds") }
+        guard refresh >= 0.25 else { throw ValidationError("--refresh must be at least 0.25 seconds (protects the servers)") }
+        guard ViewKind(rawValue: view) != nil else {
+            throw ValidationError("unknown view '\(view)': \(ViewKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
-        try await withConnectedServices(connection) { services, embedded in
-            let fetcher = StatusFetcher(services: services, embedded: embedded)
-            guard isatty(STDOUT_FILENO) == 1 else {
-                // Not a terminal (a pipe, CI): print the status once instead of drawing a screen.
-                print(StatusScreen.render(await fetcher.fetch(), width: 100, height: 30).text)
-                return
-            }
-            let app = StatusApp()
-            let signals = Self.watchSignals { app.requestQuit() }
-            let interval = Duration.milliseconds(Int(refresh * 1000))
-            let refresher = Task {
-                repeat {
-                    app.publish(await fetcher.fetch())
-                } while (try? await Task.sleep(for: interval)) != nil
-            }
-            await app.run()
-            refresher.cancel()
-            signals.forEach { $0.cancel() }
+        guard isatty(STDOUT_FILENO) == 1 else {
+            throw UsageError("standard output is not a terminal: use `market-console snapshot` for scripts and pipes")
         }
+        let log = ConsoleLog(path: logFile ?? (connection.stateDir ?? EmbeddedServers.defaultStateDirectory) + "/console.log")
+        try await withConnectedServices(connection) { services, embedded in
+            // From here on the screen is ours: log lines go to the file, not over the dashboard.
+            log.bootstrap()
+            let background = (traffic ?? embedded) ? startTraffic(services) : nil
+            defer { background?.cancel() }
+            let model = DashboardModel(refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: ViewKind(rawValue: view)!)
+            let app = DashboardApp(fetcher: DashboardFetcher(services: services), model: model,
+                                   identity: "operator \(ProcessInfo.processInfo.userName)", asciiOnly: ascii, log: log)
+            let signals = Self.watchSignals { app.requestQuit() }
+            await app.run()
+            signals.forEach { $0.cancel() }
+            background?.cancel()
+            _ = await background?.result
+        }
+    }
+
+    /// The demo's market: a seeded market with clients bidding, trading and withdrawing, some
+    /// gateway calls failing or ending unknown, so every view moves.
+    private func startTraffic(_ services: MarketServices) -> Task<Void, Error> {
+        var configuration = SimulationConfiguration()
+        configuration.clients = 6
+        configuration.users = 400
+        configuration.duration = .seconds(86_400 * 365)
+        configuration.seed = UInt64(Date().timeIntervalSince1970)
+        configuration.hotSkew = 0.3
+        configuration.failureRate = 0.1
+        configuration.unknownRate = 0.1
+        configuration.gatewayLatency = .milliseconds(20)
+        let market = Market(services: services, gateways: MarketSimulator.gateways(for: configuration))
+        return Task { _ = try await MarketSimulator(market: market, configuration: configuration).run { _ in } }
     }
 
     /// Turns SIGINT and SIGTERM into a clean quit instead of a killed process with a broken terminal.

@@ -2,11 +2,14 @@ import CNCurses
 import Foundation
 import Views
 
-/// A key the operator pressed.
-enum Key: Equatable {
+/// A key the operator pressed, decoded from ncurses' codes.
+enum Key: Hashable, Sendable {
     case character(Character)
+    /// Ctrl and a letter, e.g. `.control("l")` for Ctrl-L.
+    case control(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case enter, tab, backTab, backspace, delete, escape
     case resize
-    case escape
     case other(Int32)
 }
 
@@ -40,6 +43,12 @@ final class Terminal {
         if isendwin() == false { endwin() }
     }
 
+    /// Forgets the last frame, so the next ``draw(_:)`` repaints every cell (Ctrl-L).
+    func invalidate() {
+        previous = nil
+        clearok(cncurses_stdscr(), true)
+    }
+
     var size: (width: Int, height: Int) {
         (Int(cncurses_cols()), Int(cncurses_lines()))
     }
@@ -49,16 +58,44 @@ final class Terminal {
         var character: wint_t = 0
         let status = wget_wch(cncurses_stdscr(), &character)
         if status == ERR { return nil }
-        if status == KEY_CODE_YES {
-            if Int32(character) == cncurses_key_resize() {
-                previous = nil
-                return .resize
-            }
-            return .other(Int32(character))
+        if status == KEY_CODE_YES { return functionKey(Int32(character)) }
+        switch character {
+        case 27: return .escape
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 8, 127: return .backspace
+        case 1...26: return .control(Character(Unicode.Scalar(UInt8(character) + 96)))
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(character)) else { return .other(Int32(character)) }
+            return .character(Character(scalar))
         }
-        if character == 27 { return .escape }
-        guard let scalar = Unicode.Scalar(UInt32(character)) else { return .other(Int32(character)) }
-        return .character(Character(scalar))
+    }
+
+    private func functionKey(_ code: Int32) -> Key {
+        switch code {
+        case cncurses_key_resize():
+            previous = nil
+            return .resize
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_NPAGE: return .pageDown
+        case KEY_PPAGE: return .pageUp
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_ENTER: return .enter
+        case KEY_BTAB: return .backTab
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        default: return .other(code)
+        }
+    }
+
+    /// Whether the terminal's locale encodes UTF-8, so box-drawing characters can be drawn.
+    static var localeIsUTF8: Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        return String(cString: codeset).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
     }
 
     /// Draws `buffer`, writing only cells that differ from the last frame.

@@ -47,7 +47,7 @@ public struct MarketSimulator: Sendable {
                 group.addTask {
                     var client = traffic
                     var mine = SimulationTotals()
-                    while shared.issued.add(1, ordering: .relaxed).newValue <= limit {
+                    while !Task.isCancelled, shared.issued.add(1, ordering: .relaxed).newValue <= limit {
                         if let deadline, ContinuousClock.now >= deadline { break }
                         let step = await client.step()
                         mine.merge(step)

@@ -10,6 +10,23 @@ public struct UnitOfWorkStats: Sendable, Equatable {
     public var rollbackSeries: [Int64] = []
 
     public var totalRollbacks: Int64 { rollbacks.values.reduce(0, +) }
+
+    /// Every operation's outcomes summed into one row named "all operations".
+    public static func total(of operations: [UnitOfWorkStats]) -> UnitOfWorkStats {
+        var total = UnitOfWorkStats(operation: "all operations")
+        let length = operations.map(\.commitSeries.count).max() ?? 0
+        total.commitSeries = Array(repeating: 0, count: length)
+        total.rollbackSeries = Array(repeating: 0, count: length)
+        for stats in operations {
+            total.commits += stats.commits
+            for (reason, count) in stats.rollbacks { total.rollbacks[reason, default: 0] += count }
+            total.duration.merge(stats.duration)
+            // Series of one window have one length; align them at the newest second regardless.
+            for (offset, value) in stats.commitSeries.reversed().enumerated() { total.commitSeries[length - 1 - offset] += value }
+            for (offset, value) in stats.rollbackSeries.reversed().enumerated() { total.rollbackSeries[length - 1 - offset] += value }
+        }
+        return total
+    }
 }
 
 /// Lock contention for one key prefix over a window, summed across every reporting process.

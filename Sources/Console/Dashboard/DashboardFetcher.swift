@@ -1,0 +1,104 @@
+import Foundation
+import MarketCore
+import Synchronization
+
+/// Runs one refresh: the reads a ``FetchPlan`` asks for, concurrently, each on its own connection.
+///
+/// Never throws. A read that fails leaves its source nil (the model keeps the last rows) and marks
+/// the server down when the failure is the server's (connection refused or lost), or records the
+/// problem otherwise; the next refresh tries again, so a server that comes back shows by itself.
+struct DashboardFetcher: Sendable {
+    let queries: DashboardQueries
+    let locks: LockService
+    let redisConfigured: Bool
+
+    init(services: MarketServices) {
+        queries = DashboardQueries(services: services)
+        locks = services.locks
+        redisConfigured = services.redis != nil
+    }
+
+    func fetch(_ plan: FetchPlan) async -> FetchResult {
+        let started = ContinuousClock.now
+        var result = FetchResult(plan: plan, lockMode: locks.mode, fetchedAt: Date())
+        let outcome = Outcome()
+        let rows = plan.view == .overview ? plan.overviewRows : 0
+        @Sendable func page(_ source: PaneSource) -> PageRequest? {
+            if plan.view == .overview {
+                guard plan.view.panes.contains(source) else { return nil }
+                return PageRequest(sort: source.defaultSort.key, descending: source.defaultSort.descending, limit: rows)
+            }
+            return plan.pages[source]
+        }
+        let wants = Set(plan.view.panes)
+        async let auctions = outcome.read(.postgres) { try await page(.auctions).asyncMap(queries.liveAuctions) }
+        async let proposals = outcome.read(.postgres) { try await page(.proposals).asyncMap(queries.pendingProposals) }
+        async let transfers = outcome.read(.postgres) { try await page(.transfers).asyncMap(queries.pendingTransfers) }
+        async let audit = outcome.read(.postgres) { try await page(.audit).asyncMap(queries.auditLog) }
+        async let heldLocks = outcome.read(.redis) { try await page(.heldLocks).asyncMap(queries.heldLocks) }
+        async let lockWaits = outcome.read(.postgres) { wants.contains(.lockWaits) ? try await queries.postgresLockWaits() : nil }
+        async let contention = outcome.read(.redis) {
+            wants.contains(.contention) ? try await queries.lockContention(seconds: plan.rateWindowSeconds) : nil
+        }
+        async let rates = outcome.read(.redis) {
+            wants.contains(.rates) ? try await queries.unitOfWorkRates(seconds: plan.rateWindowSeconds) : nil
+        }
+        async let bids = outcome.read(.postgres) {
+            try await plan.bidsOfAuction.asyncMap { try await queries.auctionBids(auctionID: $0) }
+        }
+        async let counts = outcome.read(.postgres) { try await queries.counts() }
+        result.auctions = await auctions ?? nil
+        result.proposals = await proposals ?? nil
+        result.transfers = await transfers ?? nil
+        result.audit = await audit ?? nil
+        result.heldLocks = await heldLocks ?? nil
+        result.lockWaits = await lockWaits ?? nil
+        result.contention = await contention ?? nil
+        result.rates = await rates ?? nil
+        result.bids = await bids ?? nil
+        result.counts = await counts
+        result.postgres = outcome.health(.postgres, configured: true)
+        result.redis = outcome.health(.redis, configured: redisConfigured)
+        result.problem = outcome.problem
+        result.lockMode = locks.mode
+        result.duration = ContinuousClock.now - started
+        return result
+    }
+}
+
+/// The failures of one refresh, by server.
+private final class Outcome: Sendable {
+    enum Server { case postgres, redis }
+    private let failures = Mutex<(down: [Server: String], problem: String?)>(([:], nil))
+
+    /// Runs `read`; a failure is noted and gives nil.
+    func read<T: Sendable>(_ server: Server, _ read: @Sendable () async throws -> T) async -> T? {
+        do {
+            return try await read()
+        } catch let error as PostgresError where [.connectionLost, .connectionFailed, .poolTimeout, .poolClosed].contains(error.code) {
+            failures.withLock { $0.down[server] = $0.down[server] ?? error.description }
+        } catch let error as RedisError where [.connectionFailed, .closed].contains(error.code) {
+            failures.withLock { $0.down[server] = $0.down[server] ?? error.description }
+        } catch {
+            failures.withLock { $0.problem = $0.problem ?? "\(error)" }
+        }
+        return nil
+    }
+
+    func health(_ server: Server, configured: Bool) -> ServerHealth {
+        guard configured else { return .notConfigured }
+        return failures.withLock { $0.down[server] }.map(ServerHealth.down) ?? .up
+    }
+
+    var problem: String? { failures.withLock { $0.problem } }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// `map` for an async throwing transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let value): try await transform(value)
+        case .none: nil
+        }
+    }
+}

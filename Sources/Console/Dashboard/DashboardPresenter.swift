@@ -1,0 +1,156 @@
+import Foundation
+import MarketCore
+import Views
+
+/// Builds the frame (``DashboardState``) from the model and its fetched rows.
+enum DashboardPresenter {
+    static func columns(of source: PaneSource) -> [TableColumn] {
+        switch source {
+        case .auctions: AuctionsPane.columns
+        case .proposals: ProposalsPane.columns
+        case .transfers: TransfersPane.columns
+        case .heldLocks: HeldLocksPane.columns
+        case .lockWaits: LockWaitsPane.columns
+        case .contention: ContentionPane.columns
+        case .rates: RatesPane.columns
+        case .audit: AuditPane.columns
+        }
+    }
+
+    static func state(_ model: DashboardModel, now: Date, identity: String, boxes: BoxCharacters) -> DashboardState {
+        var state = DashboardState(now: now, tabs: ViewKind.allCases.map(\.title),
+                                   activeTab: ViewKind.allCases.firstIndex(of: model.view) ?? 0,
+                                   identity: identity, keyHints: model.keyMap.hints, boxes: boxes)
+        state.status = StatusBarPresenter.items(model, now: now, boxes: boxes)
+        state.panes = model.view.panes.enumerated().map { index, source in
+            pane(source, in: model, focused: index == (model.focusedPane[model.view] ?? 0) % model.view.panes.count,
+                 now: now, boxes: boxes)
+        }
+        state.detail = detail(model)
+        switch model.input {
+        case .command(let text): state.input = InputLine(prompt: ":", text: text, completions: ViewKind.completions(for: text))
+        case .filter(let text, _): state.input = InputLine(prompt: "/", text: text)
+        case nil: break
+        }
+        if let message = model.message, message.until > now { state.message = StatusItem(message.text, role: message.role) }
+        if model.showingHelp {
+            state.help = HelpOverlay(title: "Keys (\(model.view.title))", entries: model.keyMap.help + [
+                .init(keys: ":name", description: "views: " + ViewKind.allCases.map(\.rawValue).joined(separator: " ")),
+                .init(keys: ":refresh N", description: "refresh every N seconds"),
+            ])
+        }
+        return state
+    }
+
+    private static func pane(_ source: PaneSource, in model: DashboardModel, focused: Bool, now: Date,
+                             boxes: BoxCharacters) -> Pane {
+        let data = model.data
+        let paneState = model.panes[source]!
+        var rows: [TableRow]
+        switch source {
+        case .auctions: rows = data?.auctions?.rows.map { AuctionsPane.row($0, now: now) } ?? []
+        case .proposals: rows = data?.proposals?.rows.map { ProposalsPane.row($0, now: now) } ?? []
+        case .transfers: rows = data?.transfers?.rows.map { TransfersPane.row($0, now: now) } ?? []
+        case .heldLocks: rows = data?.heldLocks?.rows.map { HeldLocksPane.row($0, now: now) } ?? []
+        case .audit: rows = data?.audit?.rows.map { AuditPane.row($0, now: now) } ?? []
+        case .lockWaits: rows = LockWaitsPane.rows(data?.lockWaits ?? [], now: now, boxes: boxes)
+        case .contention: rows = ContentionPane.rows(data?.contention ?? [], windowSeconds: model.rateWindowSeconds)
+        case .rates: rows = data?.rates.map { RatesPane.rows($0, windowSeconds: model.rateWindowSeconds) } ?? []
+        }
+        for index in rows.indices {
+            if let flash = model.flash(for: source, id: rows[index].id, now: now) { rows[index].role = flash }
+        }
+        let overview = model.view == .overview
+        let table = Table(columns: columns(of: source), rows: rows,
+                          selectedIndex: source.isPaged && focused && !overview ? paneState.selectedIndex : nil,
+                          sortKey: source.isPaged ? paneState.sort : nil, descending: paneState.descending,
+                          emptyMessage: data == nil ? "loading…" : emptyMessage(source, filter: paneState.filter))
+        let weight = overview ? (source == .rates ? 2 : 1) : (source == .heldLocks ? 3 : source == .lockWaits ? 2 : 1)
+        return Pane(title: title(source, overview: overview), summary: summary(source, model: model), table: table,
+                    focused: focused, weight: weight, maximumRows: overview ? max(3, rows.count) : nil)
+    }
+
+    private static func title(_ source: PaneSource, overview: Bool) -> String {
+        switch source {
+        case .auctions: overview ? "Auctions ending soonest" : "Live auctions"
+        case .proposals: overview ? "Oldest pending proposals" : "Pending trade proposals"
+        case .transfers: overview ? "Oldest pending transfers" : "Pending channel transfers and withdrawals"
+        case .heldLocks: overview ? "Oldest held locks" : "Held Redis locks"
+        case .lockWaits: "PostgreSQL lock waits (blocker → blocked)"
+        case .contention: "Lock contention per key prefix"
+        case .rates: "Unit of Work outcomes per operation"
+        case .audit: "Operator actions"
+        }
+    }
+
+    private static func summary(_ source: PaneSource, model: DashboardModel) -> String {
+        let counts = model.data?.counts
+        let state = model.panes[source]!
+        var parts: [String] = []
+        switch source {
+        case .auctions: counts.map { parts.append("\(grouped($0.liveAuctions)) live") }
+        case .proposals: counts.map { parts.append("\(grouped($0.pendingProposals)) pending") }
+        case .transfers: counts.map { parts.append("\(grouped($0.pendingTransfers)) transfers · \(grouped($0.pendingWithdrawals)) withdrawals") }
+        case .heldLocks: counts.map { parts.append("\(grouped($0.heldLocks)) held · mode \(model.data?.lockMode.label ?? "?")") }
+        case .lockWaits: counts.map { parts.append("\($0.lockWaits) waiting") }
+        case .contention, .rates: parts.append("last \(model.rateWindowSeconds)s")
+        case .audit: break
+        }
+        if source.isPaged && model.view != .overview {
+            if !state.filter.isEmpty { parts.append("filter '\(state.filter)'") }
+            parts.append("page \(state.page + 1)")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    private static func emptyMessage(_ source: PaneSource, filter: String) -> String {
+        if !filter.isEmpty { return "no rows match '\(filter)' — Esc clears the filter" }
+        switch source {
+        case .auctions: return "no live auctions"
+        case .proposals: return "no pending proposals"
+        case .transfers: return "nothing pending"
+        case .heldLocks: return "no Redis locks held"
+        case .lockWaits: return "no session waits for a lock"
+        case .contention: return "no lock activity in the window"
+        case .rates: return "no Unit of Work recorded in the window"
+        case .audit: return "no operator actions yet"
+        }
+    }
+
+    private static func detail(_ model: DashboardModel) -> Detail? {
+        guard let (source, id) = model.detail else { return nil }
+        if let data = model.data, let detail = detail(source, id: id, in: data) { return detail }
+        // The row left the page since the detail opened (an auction ended, a transfer completed).
+        guard let opened = model.detailOpenedWith, var detail = detail(source, id: id, in: opened) else {
+            return Detail(title: "\(source.rawValue) \(id)", fields: [("Status", .text("no longer listed; Esc goes back", role: .warning))])
+        }
+        detail.fields.insert(("Status", .text("no longer on this page (ended, settled or moved): shown as it was when opened",
+                                              role: .warning)), at: 0)
+        return detail
+    }
+
+    private static func detail(_ source: PaneSource, id: String, in data: FetchResult) -> Detail? {
+        switch source {
+        case .auctions:
+            return data.auctions?.rows.first { String($0.id) == id }.map { auction in
+                AuctionsPane.detail(auction, bids: data.plan.bidsOfAuction == auction.id ? data.bids : nil)
+            }
+        case .proposals: return data.proposals?.rows.first { String($0.id) == id }.map(ProposalsPane.detail)
+        case .transfers: return data.transfers?.rows.first { $0.id == id }.map(TransfersPane.detail)
+        case .heldLocks: return data.heldLocks?.rows.first { $0.key == id }.map(HeldLocksPane.detail)
+        case .audit: return data.audit?.rows.first { String($0.id) == id }.map(AuditPane.detail)
+        case .lockWaits, .contention, .rates: return nil
+        }
+    }
+
+    /// 1234567 → "1,234,567".
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return (value < 0 ? "-" : "") + result
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import MarketCore
+import Views
+
+/// The status bar: server health, lock mode, refresh age and interval, pause.
+enum StatusBarPresenter {
+    static func items(_ model: DashboardModel, now: Date, boxes: BoxCharacters) -> [StatusItem] {
+        guard let data = model.data else { return [StatusItem("connecting…", role: .warning)] }
+        var items = [health("PostgreSQL", data.postgres, boxes: boxes), health("Redis", data.redis, boxes: boxes)]
+        let mode = data.lockMode
+        items.append(StatusItem("locks: \(mode.label)", role: mode == .redis ? .good : mode == .advisory ? .warning : .critical))
+        let age = now.timeIntervalSince(data.fetchedAt)
+        let interval = seconds(model.refreshInterval)
+        let stale = age > max(3, interval * 3)
+        let milliseconds = Double(data.duration.components.attoseconds) / 1e15 + Double(data.duration.components.seconds) * 1000
+        items.append(StatusItem(String(format: "data %.1fs old · every %gs · fetch %.0fms", age, interval, milliseconds),
+                                role: stale ? .warning : .statusBar))
+        if model.paused { items.append(StatusItem("PAUSED (Space resumes)", role: .warning)) }
+        return items
+    }
+
+    private static func health(_ name: String, _ health: ServerHealth, boxes: BoxCharacters) -> StatusItem {
+        switch health {
+        case .up: StatusItem("\(boxes.bullet) \(name)", role: .good)
+        case .down(let reason): StatusItem("\(boxes.bullet) \(name) DOWN: \(reason)", role: .critical)
+        case .notConfigured: StatusItem("\(boxes.bullet) \(name) not configured", role: .dim)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

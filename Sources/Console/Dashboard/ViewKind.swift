@@ -1,0 +1,58 @@
+/// The dashboard's views, in tab order; `:name` switches to one.
+enum ViewKind: String, CaseIterable, Sendable {
+    case overview, auctions, proposals, transfers, locks, rates, audit
+
+    var title: String {
+        switch self {
+        case .overview: "Overview"
+        case .auctions: "Auctions"
+        case .proposals: "Proposals"
+        case .transfers: "Transfers"
+        case .locks: "Locks"
+        case .rates: "UoW rates"
+        case .audit: "Audit"
+        }
+    }
+
+    /// The panes the view stacks, top to bottom.
+    var panes: [PaneSource] {
+        switch self {
+        case .overview: [.auctions, .proposals, .transfers, .heldLocks, .rates]
+        case .auctions: [.auctions]
+        case .proposals: [.proposals]
+        case .transfers: [.transfers]
+        case .locks: [.heldLocks, .lockWaits, .contention]
+        case .rates: [.rates]
+        case .audit: [.audit]
+        }
+    }
+
+    /// Views whose name starts with `prefix` (the command line's completion).
+    static func completions(for prefix: String) -> [String] {
+        allCases.map(\.rawValue).filter { $0.hasPrefix(prefix.lowercased()) }
+    }
+}
+
+/// Where a pane's rows come from.
+enum PaneSource: String, Sendable, Hashable, CaseIterable {
+    case auctions, proposals, transfers, heldLocks, lockWaits, contention, rates, audit
+
+    /// Sources read page by page with keyset pagination (the rest are small and read whole).
+    var isPaged: Bool {
+        switch self {
+        case .auctions, .proposals, .transfers, .heldLocks, .audit: true
+        case .lockWaits, .contention, .rates: false
+        }
+    }
+
+    /// The sort a pane starts with.
+    var defaultSort: (key: String, descending: Bool) {
+        switch self {
+        case .auctions: ("ends_at", false)
+        case .proposals, .transfers: ("created_at", false)
+        case .heldLocks: ("acquired_at", false)
+        case .audit: ("at", true)
+        case .lockWaits, .contention, .rates: ("", false)
+        }
+    }
+}

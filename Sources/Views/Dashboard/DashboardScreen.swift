@@ -1,0 +1,86 @@
+/// Renders a ``DashboardState`` into a ``ScreenBuffer``:
+///
+/// ```
+/// row 0        title bar: product, view tabs, operator
+/// row 1        status bar: servers, lock mode, refresh age
+/// rows 2…h-3   the view's panes (or a detail screen), each a title line and a table
+/// row h-2      the command line, the filter being typed, or a message
+/// row h-1      key hints
+/// ```
+/// The help overlay, when open, is drawn over the middle.
+public enum DashboardScreen {
+    /// The smallest terminal the dashboard lays out in; below it a message asks for more room.
+    public static let minimumSize = (width: 60, height: 16)
+
+    public static func render(_ state: DashboardState, width: Int, height: Int) -> ScreenBuffer {
+        var screen = ScreenBuffer(width: width, height: height)
+        guard width >= minimumSize.width, height >= minimumSize.height else {
+            drawTooSmall(into: &screen)
+            return screen
+        }
+        drawTitleBar(state, into: &screen)
+        drawStatusBar(state, into: &screen)
+        let area = (top: 2, height: height - 4)
+        if let detail = state.detail {
+            DetailRenderer.draw(detail, into: &screen, top: area.top, height: area.height, now: state.now, boxes: state.boxes)
+        } else {
+            PaneLayout.draw(state.panes, into: &screen, top: area.top, height: area.height, now: state.now, boxes: state.boxes)
+        }
+        drawInputOrMessage(state, into: &screen, row: height - 2)
+        drawKeyHints(state.keyHints, into: &screen, row: height - 1)
+        if let help = state.help { HelpRenderer.draw(help, into: &screen, boxes: state.boxes) }
+        return screen
+    }
+
+    private static func drawTooSmall(into screen: inout ScreenBuffer) {
+        let lines = ["terminal \(screen.width)×\(screen.height) is too small",
+                     "enlarge to \(minimumSize.width)×\(minimumSize.height)", "q quits"]
+        for (index, line) in lines.enumerated() {
+            let row = screen.height / 2 - 1 + index
+            screen.write(line, column: max(0, (screen.width - line.count) / 2), row: row, role: index == 0 ? .warning : .normal)
+        }
+    }
+
+    private static func drawTitleBar(_ state: DashboardState, into screen: inout ScreenBuffer) {
+        screen.fill(row: 0, role: .title)
+        var x = screen.write(" market-console ", column: 0, row: 0, role: .title)
+        for (index, tab) in state.tabs.enumerated() {
+            let active = index == state.activeTab && state.detail == nil
+            x = screen.write(active ? "[\(tab)]" : " \(tab) ", column: x, row: 0, role: active ? .accent : .title)
+        }
+        let identity = state.identity + " "
+        if screen.width - identity.count > x { screen.write(identity, column: screen.width - identity.count, row: 0, role: .title) }
+    }
+
+    private static func drawStatusBar(_ state: DashboardState, into screen: inout ScreenBuffer) {
+        screen.fill(row: 1, role: .statusBar)
+        var x = 1
+        for item in state.status {
+            guard x < screen.width else { break }
+            x = screen.write(item.text, column: x, row: 1, role: item.role) + 2
+        }
+    }
+
+    private static func drawInputOrMessage(_ state: DashboardState, into screen: inout ScreenBuffer, row: Int) {
+        if let input = state.input {
+            screen.fill(row: row, role: .input)
+            let end = screen.write(input.prompt + input.text, column: 0, row: row, role: .input)
+            screen.write("█", column: end, row: row, role: .input)
+            if !input.completions.isEmpty {
+                screen.write("  " + input.completions.joined(separator: "  "), column: end + 1, row: row, role: .dim)
+            }
+        } else if let message = state.message {
+            screen.write(message.text, column: 1, row: row, role: message.role, maxWidth: screen.width - 1)
+        }
+    }
+
+    private static func drawKeyHints(_ hints: [KeyHint], into screen: inout ScreenBuffer, row: Int) {
+        screen.fill(row: row, role: .keyHint)
+        var x = 0
+        for hint in hints {
+            let text = " \(hint.key) \(hint.label) "
+            guard x + text.count <= screen.width else { break }
+            x = screen.write(text, column: x, row: row, role: .keyHint)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// A ``Table`` as plain text for pipes and logs: every column, each as wide as its widest cell,
+/// no colours and no truncation.
+public enum PlainTable {
+    public static func render(_ table: Table, now: Date) -> String {
+        let cells = table.rows.map { row in
+            row.cells.map { $0.value.formatted(now: now, width: 60, boxes: .ascii) }
+        }
+        let widths = table.columns.indices.map { index in
+            max(table.columns[index].title.count, cells.map { $0.indices.contains(index) ? $0[index].count : 0 }.max() ?? 0)
+        }
+        func line(_ values: [String], numeric: [Bool]) -> String {
+            var parts: [String] = []
+            for (index, width) in widths.enumerated() {
+                let value = values.indices.contains(index) ? values[index] : ""
+                let padding = String(repeating: " ", count: max(0, width - value.count))
+                parts.append(numeric[index] ? padding + value : value + padding)
+            }
+            var text = parts.joined(separator: "  ")
+            while text.last == " " { text.removeLast() }
+            return text
+        }
+        let numericColumns = table.columns.indices.map { index in
+            table.rows.first.map { $0.cells.indices.contains(index) && $0.cells[index].value.isNumeric } ?? false
+        }
+        var lines = [line(table.columns.map(\.title), numeric: numericColumns)]
+        for (row, values) in zip(table.rows, cells) {
+            lines.append(line(values, numeric: row.cells.map(\.value.isNumeric) + Array(repeating: false, count: max(0, widths.count - row.cells.count))))
+        }
+        if table.rows.isEmpty { lines.append("(\(table.emptyMessage))") }
+        return lines.joined(separator: "\n")
+    }
+}
