@@ -6,7 +6,7 @@ import MarketCore
 /// each ending with one `RESULT name=… key=value …` line.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure the core's throughput beside redis-benchmark and pgbench.",
+        commandName: "bench", abstract: "Measure the core's throughput beside redis-benchmark and pgbench, and the dashboard's refresh.",
         subcommands: [LocksBenchmark.self, UnitOfWorkBenchmark.self, BidBenchmark.self, HotAuctionBenchmark.self])
 }
 

@@ -13,6 +13,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Redis URL redis://host:port/db (default: $REDIS_URL, else embedded servers).")
     var redisURL: String?
 
+    @Option(help: "Prefix of every Redis key (default: $REDIS_NAMESPACE, else mc:); markets sharing a Redis need their own.")
+    var redisNamespace: String?
+
     @Option(help: "Where the embedded servers keep their data (default: \(EmbeddedServers.defaultStateDirectory)).")
     var stateDir: String?
 
@@ -34,6 +37,7 @@ struct ConnectionOptions: ParsableArguments {
         case let (database?, redis?):
             var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
             configuration.lockPolicy = lockPolicy
+            if let namespace = redisNamespace ?? environment["REDIS_NAMESPACE"] { configuration.redis?.namespace = namespace }
             return (configuration, nil)
         case (nil, nil):
             let directory = stateDir ?? EmbeddedServers.defaultStateDirectory

@@ -63,7 +63,9 @@ public struct Migrator: Sendable {
 
     /// An arbitrary constant: the advisory lock id migrators serialize on.
     static let migrationLockID: Int64 = 0x4D43_4D49_4752
-    static func quoteIdentifier(_ name: String) -> String {
+
+    /// `name` as a quoted SQL identifier (for a schema name in DDL, which cannot be a bind parameter).
+    public static func quoteIdentifier(_ name: String) -> String {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
