@@ -74,7 +74,7 @@ public struct Theme: Sendable, Equatable {
         .added: Style(foreground: .named(.black), background: .indexed(114)),
         .changed: Style(foreground: .named(.black), background: .indexed(222)),
         .removed: Style(foreground: .indexed(231), background: .indexed(131)),
-        .statusBar: Style(foreground: .indexed(231), background: .indexed(24)),
+        .statusBar: Style(foreground: .named(.black), background: .indexed(73)),
         .keyHint: Style(foreground: .indexed(250), background: .indexed(236)),
         .dialog: Style(foreground: .indexed(255)),
         .input: Style(foreground: .indexed(231), background: .indexed(237)),
