@@ -34,7 +34,7 @@ final class StatusApp: Sendable {
     }
 
     private func uiLoop() {
-        let terminal = Terminal()
+        let terminal = Terminal(theme: .builtInDark)
         defer { terminal.shutdown() }
         var lastFrame: ScreenBuffer?
         while !quitRequested.load(ordering: .relaxed) {
