@@ -121,4 +121,11 @@ struct ThemeFileTests {
             _ = try? ThemeFile.parse(yaml, name: "fuzz")
         }
     }
+
+    @Test func deepNestingIsAProblemNotACrash() {
+        let nested = "title: " + String(repeating: "[", count: 900) + String(repeating: "]", count: 900)
+        #expect(throws: ThemeFileError.self) { try ThemeFile.parse(nested, name: "deep") }
+        let tooDeep = String(repeating: "[", count: 100_000)
+        #expect(throws: ThemeFileError.self) { try ThemeFile.parse(tooDeep, name: "deep") }
+    }
 }

@@ -143,7 +143,7 @@ enum TerminalPalette {
         if !ColorSupport.noColorRequested(environment["NO_COLOR"]), has_colors(), start_color() != ERR {
             support = ColorSupport(colors: Int(cncurses_colors()))
         }
-        var plan = plan(theme, support: support)
+        var plan = Self.plan(theme, support: support)
         if plan.pairs.count >= Int(cncurses_color_pairs()) {
             plan = Self.plan(theme, support: .none)
         }
