@@ -20,7 +20,7 @@ final class Terminal {
     private var previous: ScreenBuffer?
     private var attributes: [StyleRole: attr_t] = [:]
 
-    init() {
+    init(theme: Theme) {
         setlocale(LC_ALL, "")
         initscr()
         cbreak()
@@ -30,7 +30,7 @@ final class Terminal {
         curs_set(0)
         set_escdelay(25)
         wtimeout(cncurses_stdscr(), 100)
-        attributes = Self.styles(color: ProcessInfo.processInfo.environment["NO_COLOR"] == nil && has_colors())
+        attributes = TerminalPalette.install(theme, environment: ProcessInfo.processInfo.environment)
     }
 
     /// Makes stdout line-buffered, so progress lines reach a pipe or a CI log as they are printed.
@@ -129,37 +129,5 @@ final class Terminal {
         wattrset(cncurses_stdscr(), Int32(bitPattern: cncurses_a_normal()))
         wrefresh(cncurses_stdscr())
         previous = buffer
-    }
-
-    /// Attributes per role: colours when the terminal has them and NO_COLOR is unset, else
-    /// bold, dim and reverse alone.
-    private static func styles(color: Bool) -> [StyleRole: attr_t] {
-        var styles: [StyleRole: attr_t] = [
-            .normal: cncurses_a_normal(),
-            .title: cncurses_a_reverse() | cncurses_a_bold(),
-            .header: cncurses_a_bold(),
-            .dim: cncurses_a_dim(),
-            .good: cncurses_a_normal(),
-            .warning: cncurses_a_bold(),
-            .critical: cncurses_a_bold() | cncurses_a_underline(),
-            .selected: cncurses_a_reverse(),
-            .keyHint: cncurses_a_reverse(),
-        ]
-        guard color else { return styles }
-        start_color()
-        use_default_colors()
-        let pairs: [(StyleRole, Int16, Int16, attr_t)] = [
-            (.title, Int16(COLOR_BLACK), Int16(COLOR_CYAN), cncurses_a_bold()),
-            (.header, Int16(COLOR_CYAN), -1, cncurses_a_bold()),
-            (.good, Int16(COLOR_GREEN), -1, cncurses_a_normal()),
-            (.warning, Int16(COLOR_YELLOW), -1, cncurses_a_bold()),
-            (.critical, Int16(COLOR_RED), -1, cncurses_a_bold()),
-            (.keyHint, Int16(COLOR_BLACK), Int16(COLOR_WHITE), cncurses_a_normal()),
-        ]
-        for (index, (role, foreground, background, extra)) in pairs.enumerated() {
-            init_pair(Int16(index + 1), foreground, background)
-            styles[role] = attr_t(cncurses_color_pair(Int32(index + 1))) | extra
-        }
-        return styles
     }
 }
