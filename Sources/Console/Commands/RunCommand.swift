@@ -18,6 +18,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The view to open: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var view: String = ViewKind.overview.rawValue
 
+    @Option(help: "Theme name (dark, light, high-contrast, monochrome) or path of a theme file; see themes/README.md.")
+    var theme: String?
+
     @Flag(help: "Draw frames with ASCII instead of UTF-8 box-drawing characters.")
     var ascii = false
 
@@ -38,15 +41,18 @@ struct RunCommand: AsyncParsableCommand {
         guard isatty(STDOUT_FILENO) == 1 else {
             throw UsageError("standard output is not a terminal: use `market-console snapshot` for scripts and pipes")
         }
+        let (theme, themeProblem) = ThemeLoader.load(theme, environment: ProcessInfo.processInfo.environment)
+        if let themeProblem { FileHandle.standardError.write(Data("market-console: \(themeProblem); using the dark theme\n".utf8)) }
         let log = ConsoleLog(path: logFile ?? (connection.stateDir ?? EmbeddedServers.defaultStateDirectory) + "/console.log")
         try await withConnectedServices(connection) { services, embedded in
             // From here on the screen is ours: log lines go to the file, not over the dashboard.
             log.bootstrap()
             let background = (traffic ?? embedded) ? startTraffic(services) : nil
             defer { background?.cancel() }
-            let model = DashboardModel(refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: ViewKind(rawValue: view)!)
+            var model = DashboardModel(refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: ViewKind(rawValue: view)!)
+            if let themeProblem { model.notify("\(themeProblem); using the dark theme", role: .warning, now: Date()) }
             let app = DashboardApp(fetcher: DashboardFetcher(services: services), model: model,
-                                   identity: "operator \(ProcessInfo.processInfo.userName)", asciiOnly: ascii, log: log)
+                                   identity: "operator \(ProcessInfo.processInfo.userName)", asciiOnly: ascii, theme: theme, log: log)
             let signals = Self.watchSignals { app.requestQuit() }
             await app.run()
             signals.forEach { $0.cancel() }

@@ -20,6 +20,7 @@ final class DashboardApp: Sendable {
     private let fetcher: DashboardFetcher
     private let identity: String
     private let asciiOnly: Bool
+    private let theme: Theme
     private let log: ConsoleLog
     private let initialModel: Mutex<DashboardModel?>
     private let mailbox = Mutex<[DashboardEvent]>([])
@@ -27,8 +28,9 @@ final class DashboardApp: Sendable {
     private let refreshRequested = Atomic<Bool>(false)
     private let quitRequested = Atomic<Bool>(false)
 
-    init(fetcher: DashboardFetcher, model: DashboardModel, identity: String, asciiOnly: Bool, log: ConsoleLog) {
+    init(fetcher: DashboardFetcher, model: DashboardModel, identity: String, asciiOnly: Bool, theme: Theme, log: ConsoleLog) {
         self.fetcher = fetcher
+        self.theme = theme
         self.log = log
         self.identity = identity
         self.asciiOnly = asciiOnly
@@ -74,7 +76,7 @@ final class DashboardApp: Sendable {
 
     private func uiLoop() {
         guard var model = initialModel.withLock({ $0.take() }) else { return }
-        let terminal = Terminal()
+        let terminal = Terminal(theme: theme)
         defer { terminal.shutdown() }
         let boxes = asciiOnly || !Terminal.localeIsUTF8 ? BoxCharacters.ascii : .unicode
         var lastFrame: ScreenBuffer?
@@ -96,7 +98,7 @@ final class DashboardApp: Sendable {
             }
             if effects.contains(.quit) { return }
             if let warning = log.latestWarning(since: lastLogCheck) {
-                model.showLog(warning.text, critical: warning.level >= .error, now: Date())
+                model.notify(warning.text, role: warning.level >= .error ? .critical : .warning, now: Date())
             }
             lastLogCheck = Date()
             if effects.contains(.redraw) { lastFrame = nil; terminal.invalidate() }

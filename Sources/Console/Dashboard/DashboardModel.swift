@@ -357,9 +357,9 @@ struct DashboardModel {
             role: .normal, now: now)
     }
 
-    /// Shows a warning the core logged (the full line is in the log file).
-    mutating func showLog(_ line: String, critical: Bool, now: Date) {
-        say(line, role: critical ? .critical : .warning, now: now)
+    /// Shows `text` on the message line for a few seconds (a logged warning, a bad theme file).
+    mutating func notify(_ text: String, role: StyleRole, now: Date) {
+        say(text, role: role, now: now)
     }
 
     private mutating func say(_ text: String, role: StyleRole, now: Date) {
