@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `market-console` executable: the operator console and its headless commands.
 @main
@@ -17,6 +18,18 @@ struct MarketConsole: AsyncParsableCommand {
     static func main() async {
         // Progress lines of long commands should reach a pipe or a CI log as they happen.
         Terminal.lineBufferStandardOutput()
-        await main(nil)
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // Every kind of bad usage exits 2, the status scripts test for (ArgumentParser says 64).
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(UsageError.exitStatus)
+        }
     }
 }

@@ -65,7 +65,7 @@ func reportingErrors<T>(_ work: () async throws -> T) async throws -> T {
         throw error
     } catch let error as UsageError {
         FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
-        throw ExitCode(2)
+        throw ExitCode(UsageError.exitStatus)
     } catch {
         FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
         throw ExitCode(1)
@@ -74,6 +74,8 @@ func reportingErrors<T>(_ work: () async throws -> T) async throws -> T {
 
 /// A command line that cannot work as given: one line on stderr, exit status 2.
 struct UsageError: Error, CustomStringConvertible {
+    /// The exit status of every kind of bad usage.
+    static let exitStatus: Int32 = 2
     let description: String
     init(_ description: String) { self.description = description }
 }
