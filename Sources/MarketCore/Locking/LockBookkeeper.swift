@@ -76,7 +76,7 @@ final class LockBookkeeper: Sendable {
     }
 
     private func call(_ batch: [Operation]) -> ([RedisArgument], [RedisArgument]) {
-        var scriptKeys = [RedisArgument(keys.registry)]
+        var scriptKeys = keys.registryKeys
         var arguments = [RedisArgument(keys.releasedChannel)]
         for operation in batch {
             switch operation {
