@@ -40,6 +40,14 @@ final class LockBookkeeper: Sendable {
         if let batch { send(batch) }
     }
 
+    /// Writes registry entries now, in one script call, for locks taken outside `withLock` (the
+    /// dashboard benchmark's seed); entries whose token no longer holds its lock are skipped.
+    func registerNow(_ registrations: [(key: String, token: String, entry: String)]) async throws {
+        guard !registrations.isEmpty else { return }
+        let (scriptKeys, arguments) = call(registrations.map { .register(key: $0.key, token: $0.token, entry: $0.entry) })
+        _ = try await LockScripts.bookkeeping.run(on: redis, keys: scriptKeys, arguments: arguments)
+    }
+
     /// Releases one lock now and says whether `token` still held it.
     func releaseNow(key: String, token: String) async throws -> Bool {
         let (scriptKeys, arguments) = call([.release(key: key, token: token)])
@@ -76,7 +84,7 @@ final class LockBookkeeper: Sendable {
     }
 
     private func call(_ batch: [Operation]) -> ([RedisArgument], [RedisArgument]) {
-        var scriptKeys = [RedisArgument(keys.registry)]
+        var scriptKeys = keys.registryKeys
         var arguments = [RedisArgument(keys.releasedChannel)]
         for operation in batch {
             switch operation {

@@ -64,12 +64,19 @@ extension LockService {
             return try await attempt(key, token: token, operation: operation, ttl: ttl, resynced: true)
         }
         guard flag == 1 else { return Attempt(holderTTLMilliseconds: value) }
-        let cleanOperation = operation.contains("|") ? operation.replacingOccurrences(of: "|", with: "/") : operation
         let acquiredMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
-        bookkeeper?.enqueue(.register(key: key, token: token, entry: holderPrefix + cleanOperation
-                                      + "|\(value)|\(acquiredMilliseconds)|\(ttlMilliseconds)|\(token)"))
+        bookkeeper?.enqueue(.register(key: key, token: token, entry: registryEntry(
+            operation: operation, fence: value, acquiredMilliseconds: acquiredMilliseconds,
+            ttlMilliseconds: ttlMilliseconds, token: token)))
         return Attempt(lease: LockLease(key: key, token: token, fence: value, mode: .redis, ttl: ttl,
                                         operation: operation, requestedAt: requestedAt))
+    }
+
+    /// This process' registry entry for a lock it holds: `host|pid|operation|fence|acquiredMs|ttlMs|token`.
+    func registryEntry(operation: String, fence: Int64, acquiredMilliseconds: Int64, ttlMilliseconds: Int64,
+                       token: String) -> String {
+        let cleanOperation = operation.contains("|") ? operation.replacingOccurrences(of: "|", with: "/") : operation
+        return holderPrefix + cleanOperation + "|\(fence)|\(acquiredMilliseconds)|\(ttlMilliseconds)|\(token)"
     }
 
     /// A task cancelled while its acquire was in flight gives the lock straight back.

@@ -1,0 +1,28 @@
+/// How many rows each dashboard section has, for its title and scroll bar.
+///
+/// ``DashboardQueries/counts()`` takes the four table counts from a cache at most a few seconds
+/// old (see there); ``heldLocks`` and ``lockWaits`` are read live on every call.
+public struct DashboardCounts: Sendable, Equatable, Codable {
+    public var liveAuctions: Int
+    public var pendingProposals: Int
+    /// Pending channel transfers.
+    public var pendingTransfers: Int
+    public var pendingWithdrawals: Int
+    /// Entries in the lock registry.
+    public var heldLocks: Int
+    /// PostgreSQL sessions of this database waiting for a lock another session holds.
+    public var lockWaits: Int
+    /// Why ``heldLocks`` is 0: Redis could not be reached. nil when it was read (or no Redis is configured).
+    public var redisProblem: String?
+
+    public init(liveAuctions: Int, pendingProposals: Int, pendingTransfers: Int, pendingWithdrawals: Int,
+                heldLocks: Int, lockWaits: Int, redisProblem: String? = nil) {
+        self.liveAuctions = liveAuctions
+        self.pendingProposals = pendingProposals
+        self.pendingTransfers = pendingTransfers
+        self.pendingWithdrawals = pendingWithdrawals
+        self.heldLocks = heldLocks
+        self.lockWaits = lockWaits
+        self.redisProblem = redisProblem
+    }
+}
