@@ -11,7 +11,7 @@ struct MarketConsole: AsyncParsableCommand {
             With no DATABASE_URL and REDIS_URL (or --database-url / --redis-url) the console runs its own
             PostgreSQL and Redis in a state directory and reuses them on the next start.
             """,
-        subcommands: [RunCommand.self, SnapshotCommand.self, MigrateCommand.self, SimulateCommand.self, CheckCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, SnapshotCommand.self, ActionCommand.self, OperatorsCommand.self, MigrateCommand.self, SimulateCommand.self, CheckCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

@@ -19,6 +19,9 @@ enum DashboardFixture {
         if sources.contains(.contention) { result.contention = contention }
         if sources.contains(.rates) { result.rates = rates }
         if plan.bidsOfAuction == 42 { result.bids = bids }
+        if sources.contains(.alerts) {
+            result.alerts = StuckLockDetector.alerts(locks: locks, lockWaits: lockWaits, openTransactions: [], now: now)
+        }
         result.counts = DashboardCounts(liveAuctions: 1_000_000, pendingProposals: 100_000, pendingTransfers: 2,
                                         pendingWithdrawals: 1, heldLocks: 3, lockWaits: 3)
         return result
@@ -54,10 +57,12 @@ enum DashboardFixture {
     static let transfers = [
         PendingTransfer(kind: .channel, entityID: 7, subject: "Gift channel 27", user: "bob",
                         amount: 12_000_000_000, attempts: 3, lastError: "Telegram transfer of channel 27: outcome unknown",
-                        createdAt: now.addingTimeInterval(-300), updatedAt: now.addingTimeInterval(-20), version: 4),
+                        createdAt: now.addingTimeInterval(-300), updatedAt: now.addingTimeInterval(-20), version: 4,
+                        lockKey: "channel:buy:27"),
         PendingTransfer(kind: .withdrawal, entityID: 12, subject: "EQabc123", user: "carol",
                         amount: 500_000_000, attempts: 1, lastError: nil,
-                        createdAt: now.addingTimeInterval(-15), updatedAt: now.addingTimeInterval(-15), version: 1),
+                        createdAt: now.addingTimeInterval(-15), updatedAt: now.addingTimeInterval(-15), version: 1,
+                        lockKey: "withdraw:9"),
     ]
 
     static let locks = [

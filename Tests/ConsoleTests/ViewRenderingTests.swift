@@ -33,7 +33,7 @@ struct ViewRenderingTests {
     }
 
     static func model(_ view: ViewKind, width: Int, height: Int) -> DashboardModel {
-        var model = DashboardModel(initialView: view)
+        var model = DashboardModel(initialView: view, identity: OperatorIdentity(name: "ann", role: .moderator))
         _ = model.update(.resized(width: width, height: height), now: DashboardFixture.now)
         _ = model.update(.fetched(DashboardFixture.result(for: model.plan)), now: DashboardFixture.now)
         return model
@@ -44,7 +44,7 @@ struct ViewRenderingTests {
     }
 
     static func frame(_ model: DashboardModel, width: Int, height: Int) -> String {
-        let state = DashboardPresenter.state(model, now: DashboardFixture.now, identity: "operator ann", boxes: .unicode)
+        let state = DashboardPresenter.state(model, now: DashboardFixture.now, boxes: .unicode)
         return DashboardScreen.render(state, width: width, height: height).text
     }
 

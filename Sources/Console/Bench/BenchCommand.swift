@@ -7,7 +7,8 @@ import MarketCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the core's throughput beside redis-benchmark and pgbench, and the dashboard's refresh.",
-        subcommands: [LocksBenchmark.self, UnitOfWorkBenchmark.self, BidBenchmark.self, HotAuctionBenchmark.self])
+        subcommands: [LocksBenchmark.self, UnitOfWorkBenchmark.self, BidBenchmark.self, HotAuctionBenchmark.self,
+                      DashboardBenchmark.self])
 }
 
 /// Options every benchmark takes.

@@ -18,6 +18,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The view to open: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var view: String = ViewKind.overview.rawValue
 
+    @Option(help: "Act as this operator (default: the OS user); the operators table gives the role, unknown names are viewers.")
+    var `operator`: String?
+
+    @Flag(help: "Turn every operator action off, whatever the role.")
+    var readonly = false
+
     @Option(help: "Theme name (dark, light, high-contrast, monochrome) or path of a theme file; see themes/README.md.")
     var theme: String?
 
@@ -49,10 +55,15 @@ struct RunCommand: AsyncParsableCommand {
             log.bootstrap()
             let background = (traffic ?? embedded) ? startTraffic(services) : nil
             defer { background?.cancel() }
-            var model = DashboardModel(refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: ViewKind(rawValue: view)!)
+            let name = `operator` ?? ProcessInfo.processInfo.userName
+            let market = Market(services: services, gateways: OperatorGateways.make())
+            let identity = OperatorIdentity(name: name, role: (try? await market.operatorRole(name)) ?? .viewer, readOnly: readonly)
+            var model = DashboardModel(refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: ViewKind(rawValue: view)!,
+                                       identity: identity)
             if let themeProblem { model.notify("\(themeProblem); using the dark theme", role: .warning, now: Date()) }
-            let app = DashboardApp(fetcher: DashboardFetcher(services: services), model: model,
-                                   identity: "operator \(ProcessInfo.processInfo.userName)", asciiOnly: ascii, theme: theme, log: log)
+            let app = DashboardApp(fetcher: DashboardFetcher(market: market, operatorName: name),
+                                   runner: ActionRunner(market: market, operatorName: name), model: model,
+                                   asciiOnly: ascii, theme: theme, log: log)
             let signals = Self.watchSignals { app.requestQuit() }
             await app.run()
             signals.forEach { $0.cancel() }

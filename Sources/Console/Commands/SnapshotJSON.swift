@@ -3,13 +3,21 @@ import MarketCore
 
 /// The snapshot's JSON document: each pane a list of row objects, each row with its `id`.
 enum SnapshotJSON {
-    static func document(_ result: FetchResult, now: Date) throws -> String {
+    /// The document, pretty-printed, or on one line when `compact` (JSON Lines, for -n and --append).
+    static func document(_ result: FetchResult, now: Date, compact: Bool = false) throws -> String {
         var panes: [String: Any] = [:]
         if let rows = result.auctions?.rows { panes["auctions"] = try objects(rows) }
         if let rows = result.proposals?.rows { panes["proposals"] = try objects(rows) }
         if let rows = result.transfers?.rows { panes["transfers"] = try objects(rows) }
         if let rows = result.audit?.rows { panes["audit"] = try objects(rows) }
         if let rows = result.lockWaits { panes["lock_waits"] = try objects(rows) }
+        if let alerts = result.alerts {
+            panes["alerts"] = try alerts.map { alert -> Any in
+                var object = (try object(alert) as? [String: Any]) ?? [:]
+                object["id"] = alert.id
+                return object
+            }
+        }
         if let rows = result.heldLocks?.rows {
             panes["locks"] = rows.map { lock -> [String: Any] in
                 ["id": lock.key, "key": lock.key, "host": lock.host, "pid": lock.pid, "operation": lock.operation,
@@ -45,7 +53,7 @@ enum SnapshotJSON {
         ]
         if let counts = result.counts { document["counts"] = try object(counts) }
         if let problem = result.problem { document["problem"] = problem }
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: document, options: compact ? [.sortedKeys] : [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }
 

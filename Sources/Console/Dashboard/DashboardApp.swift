@@ -18,7 +18,7 @@ final class DashboardApp: Sendable {
     }
 
     private let fetcher: DashboardFetcher
-    private let identity: String
+    private let runner: ActionRunner
     private let asciiOnly: Bool
     private let theme: Theme
     private let log: ConsoleLog
@@ -28,11 +28,11 @@ final class DashboardApp: Sendable {
     private let refreshRequested = Atomic<Bool>(false)
     private let quitRequested = Atomic<Bool>(false)
 
-    init(fetcher: DashboardFetcher, model: DashboardModel, identity: String, asciiOnly: Bool, theme: Theme, log: ConsoleLog) {
+    init(fetcher: DashboardFetcher, runner: ActionRunner, model: DashboardModel, asciiOnly: Bool, theme: Theme, log: ConsoleLog) {
         self.fetcher = fetcher
+        self.runner = runner
         self.theme = theme
         self.log = log
-        self.identity = identity
         self.asciiOnly = asciiOnly
         settings = Mutex(RefreshSettings(plan: model.plan, interval: model.refreshInterval, paused: false))
         initialModel = Mutex(model)
@@ -57,6 +57,15 @@ final class DashboardApp: Sendable {
         quitRequested.store(true, ordering: .relaxed)
         refresher.cancel()
         await refresher.value
+    }
+
+    /// Runs a confirmed action on the cooperative pool (its blocking calls run on the connections'
+    /// own threads) and posts the outcome back to the UI loop.
+    private func start(_ action: ConsoleAction, reason: String) {
+        Task { [self] in
+            let outcome = await runner.run(action, reason: reason)
+            mailbox.withLock { $0.append(.actionFinished(action, outcome)) }
+        }
     }
 
     private func refreshLoop() async {
@@ -102,10 +111,13 @@ final class DashboardApp: Sendable {
             }
             lastLogCheck = Date()
             if effects.contains(.redraw) { lastFrame = nil; terminal.invalidate() }
-            settings.withLock { $0 = RefreshSettings(plan: model.plan, interval: model.refreshInterval, paused: model.paused) }
+            settings.withLock {
+                $0 = RefreshSettings(plan: model.plan, interval: model.refreshInterval, paused: model.refreshHeld(now: Date()))
+            }
             if effects.contains(.refreshNow) { refreshRequested.store(true, ordering: .relaxed) }
+            for case .runAction(let action, let reason) in effects { start(action, reason: reason) }
             let now = Date()
-            let state = DashboardPresenter.state(model, now: now, identity: identity, boxes: boxes)
+            let state = DashboardPresenter.state(model, now: now, boxes: boxes)
             let frame = DashboardScreen.render(state, width: size.width, height: size.height)
             if frame != lastFrame {
                 terminal.draw(frame)

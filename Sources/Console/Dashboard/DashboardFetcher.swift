@@ -11,11 +11,16 @@ struct DashboardFetcher: Sendable {
     let queries: DashboardQueries
     let locks: LockService
     let redisConfigured: Bool
+    /// The operator whose role each refresh reads (nil: none, as in the snapshot).
+    let operatorName: String?
+    let market: Market
 
-    init(services: MarketServices) {
-        queries = DashboardQueries(services: services)
-        locks = services.locks
-        redisConfigured = services.redis != nil
+    init(market: Market, operatorName: String?) {
+        queries = DashboardQueries(services: market.services)
+        locks = market.services.locks
+        redisConfigured = market.services.redis != nil
+        self.operatorName = operatorName
+        self.market = market
     }
 
     func fetch(_ plan: FetchPlan) async -> FetchResult {
@@ -43,10 +48,12 @@ struct DashboardFetcher: Sendable {
         async let rates = outcome.read(.redis) {
             wants.contains(.rates) ? try await queries.unitOfWorkRates(seconds: plan.rateWindowSeconds) : nil
         }
+        async let alerts = outcome.read(.postgres) { wants.contains(.alerts) ? try await stuckLocks() : nil }
         async let bids = outcome.read(.postgres) {
             try await plan.bidsOfAuction.asyncMap { try await queries.auctionBids(auctionID: $0) }
         }
         async let counts = outcome.read(.postgres) { try await queries.counts() }
+        async let role = outcome.read(.postgres) { try await operatorName.asyncMap { try await market.operatorRole($0) } }
         result.auctions = await auctions ?? nil
         result.proposals = await proposals ?? nil
         result.transfers = await transfers ?? nil
@@ -56,13 +63,27 @@ struct DashboardFetcher: Sendable {
         result.contention = await contention ?? nil
         result.rates = await rates ?? nil
         result.bids = await bids ?? nil
+        result.alerts = await alerts ?? nil
         result.counts = await counts
+        result.operatorRole = await role ?? nil
         result.postgres = outcome.health(.postgres, configured: true)
         result.redis = outcome.health(.redis, configured: redisConfigured)
         result.problem = outcome.problem
         result.lockMode = locks.mode
         result.duration = ContinuousClock.now - started
         return result
+    }
+}
+
+extension DashboardFetcher {
+    /// The alerts over the 500 oldest held locks (the stuck ones are among the oldest), the lock
+    /// waits and the open transactions.
+    func stuckLocks() async throws -> [LockAlert] {
+        async let locks = queries.heldLocks(PageRequest(sort: "acquired_at", limit: 500))
+        async let waits = queries.postgresLockWaits()
+        async let transactions = queries.openTransactions()
+        return StuckLockDetector.alerts(locks: try await locks.rows, lockWaits: try await waits,
+                                        openTransactions: try await transactions, now: Date())
     }
 }
 

@@ -7,6 +7,8 @@ enum DashboardEvent: Sendable {
     case key(Key)
     case fetched(FetchResult)
     case resized(width: Int, height: Int)
+    /// An operator action the app ran came back.
+    case actionFinished(ConsoleAction, ActionOutcome)
 }
 
 /// What the update step asks the app to do.
@@ -16,6 +18,17 @@ enum DashboardEffect: Equatable, Sendable {
     case quit
     /// Forget the terminal's contents and draw everything again.
     case redraw
+    /// Run a confirmed operator action off the UI thread.
+    case runAction(ConsoleAction, reason: String)
+}
+
+/// Who is at the keyboard, as the core knows them.
+struct OperatorIdentity: Equatable, Sendable {
+    var name: String
+    /// The role from the operators table; unknown operators are viewers.
+    var role: OperatorRole = .viewer
+    /// `--readonly`: no action at all, whatever the role.
+    var readOnly = false
 }
 
 /// The dashboard's state and its update step `(state, event) → effects`: no terminal, no servers,
@@ -54,7 +67,18 @@ struct DashboardModel {
     var refreshInterval: Duration
     static let minimumRefresh = Duration.milliseconds(250)
     static let maximumRefresh = Duration.seconds(60)
-    var message: (text: String, role: StyleRole, until: Date)?
+    private(set) var message: (text: String, role: StyleRole, until: Date)?
+    var identity: OperatorIdentity
+    /// Until when actions are enabled (`:write 10m`); the console starts read-only.
+    private(set) var writeUntil: Date?
+    static let longestWrite: TimeInterval = 3600
+    /// The confirmation dialog being filled in.
+    private(set) var draft: ActionDraft?
+    /// The action running now, and since when (the spinner).
+    private(set) var running: (action: ConsoleAction, since: Date)?
+    /// Moving the cursor holds the refresh still until then, so rows do not jump under it.
+    private(set) var holdUntil: Date?
+    static let holdAfterMove: TimeInterval = 2
     var size = (width: 80, height: 24)
     /// The newest refresh for the current plan.
     private(set) var data: FetchResult?
@@ -65,8 +89,10 @@ struct DashboardModel {
     private var fingerprintPlan: FetchPlan?
     let rateWindowSeconds = 60
 
-    init(keyMap: KeyMap = .standard, refreshInterval: Duration = .seconds(1), initialView: ViewKind = .overview) {
+    init(keyMap: KeyMap = .standard, refreshInterval: Duration = .seconds(1), initialView: ViewKind = .overview,
+         identity: OperatorIdentity = OperatorIdentity(name: "nobody")) {
         self.keyMap = keyMap
+        self.identity = identity
         self.refreshInterval = refreshInterval
         view = initialView
         panes = Dictionary(uniqueKeysWithValues: PaneSource.allCases.map { source in
@@ -95,7 +121,7 @@ struct DashboardModel {
 
     var focusedSource: PaneSource {
         let sources = view.panes
-        return sources[min(focusedPane[view] ?? 0, sources.count - 1)]
+        return sources[min(focusedPane[view] ?? view.defaultPane, sources.count - 1)]
     }
 
     // MARK: Update
@@ -110,6 +136,15 @@ struct DashboardModel {
         case .fetched(let result):
             accept(result, now: now)
             return []
+        case .actionFinished(_, let outcome):
+            running = nil
+            let role: StyleRole = switch outcome {
+            case .done: .good
+            case .refused: .warning
+            case .forbidden, .unavailable: .critical
+            }
+            say("\(outcome.label): \(outcome.message)", role: role, now: now, seconds: 10)
+            return [.refreshNow]
         case .key(let key):
             let before = plan
             var effects = handle(key, now: now)
@@ -119,6 +154,21 @@ struct DashboardModel {
     }
 
     private mutating func handle(_ key: Key, now: Date) -> [DashboardEffect] {
+        if var open = draft {
+            switch open.handle(key, now: now) {
+            case .keepOpen:
+                draft = open
+                return []
+            case .cancel:
+                draft = nil
+                say("cancelled: nothing ran", role: .dim, now: now)
+                return []
+            case .confirm(let action, let reason):
+                draft = nil
+                running = (action, now)
+                return [.runAction(action, reason: reason)]
+            }
+        }
         if input != nil { return edit(key, now: now) }
         if showingHelp {
             if key == .escape || key == .character("?") || key == .character("q") { showingHelp = false }
@@ -155,7 +205,7 @@ struct DashboardModel {
         case .previousView:
             let index = ViewKind.allCases.firstIndex(of: view)!
             switchView(to: ViewKind.allCases[(index + ViewKind.allCases.count - 1) % ViewKind.allCases.count])
-        case .nextPane: focusedPane[view] = ((focusedPane[view] ?? 0) + 1) % view.panes.count
+        case .nextPane: focusedPane[view] = ((focusedPane[view] ?? view.defaultPane) + 1) % view.panes.count
         case .sortByColumn(let number): sort(byColumn: number, now: now)
         case .reverseSort:
             guard focusedSource.isPaged else { return [] }
@@ -165,6 +215,7 @@ struct DashboardModel {
             paused.toggle()
             say(paused ? "refresh paused: Space resumes" : "refresh resumed", role: paused ? .warning : .good, now: now)
             return paused ? [] : [.refreshNow]
+        case .action(let key): openDraft(key, now: now)
         case .refreshFaster: changeInterval(by: 0.5, now: now)
         case .refreshSlower: changeInterval(by: 2, now: now)
         }
@@ -217,11 +268,15 @@ struct DashboardModel {
             switchView(to: target)
             return []
         }
+        if name == "write" {
+            setWriteMode(words.dropFirst().first, now: now)
+            return []
+        }
         if name == "refresh", let seconds = words.dropFirst().first.flatMap(Double.init) {
             setInterval(.milliseconds(Int(seconds * 1000)), now: now)
             return []
         }
-        say("unknown command :\(line) — views: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")); also :refresh SECONDS, :q",
+        say("unknown command :\(line) — views: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")); also :write 10m, :refresh SECONDS, :q",
             role: .warning, now: now)
         return []
     }
@@ -272,6 +327,7 @@ struct DashboardModel {
     }
 
     private mutating func moveSelection(by delta: Int) {
+        holdUntil = Date().addingTimeInterval(Self.holdAfterMove)
         let source = focusedSource
         let count = data?.rowCount(of: source) ?? 0
         let target = panes[source]!.selectedIndex + delta
@@ -362,8 +418,74 @@ struct DashboardModel {
         say(text, role: role, now: now)
     }
 
-    private mutating func say(_ text: String, role: StyleRole, now: Date) {
-        message = (text, role, now.addingTimeInterval(5))
+    private mutating func say(_ text: String, role: StyleRole, now: Date, seconds: TimeInterval = 5) {
+        message = (text, role, now.addingTimeInterval(seconds))
+    }
+
+    // MARK: Operator actions
+
+    /// Whether actions are on now (`:write` not yet expired, and not `--readonly`).
+    func writeEnabled(now: Date) -> Bool {
+        !identity.readOnly && (writeUntil.map { $0 > now } ?? false)
+    }
+
+    /// Whether the refresh should hold still: paused, a dialog open, or the cursor just moved.
+    func refreshHeld(now: Date) -> Bool {
+        paused || draft != nil || (holdUntil.map { $0 > now } ?? false)
+    }
+
+    private mutating func setWriteMode(_ argument: String?, now: Date) {
+        if identity.readOnly {
+            say("this console was started with --readonly: actions stay off", role: .warning, now: now)
+            return
+        }
+        if argument == "off" {
+            writeUntil = nil
+            say("read-only again", role: .good, now: now)
+            return
+        }
+        guard let seconds = argument.flatMap(Self.parseDuration), seconds > 0, seconds <= Self.longestWrite else {
+            say(":write needs a duration up to 60m, e.g. :write 10m (or :write off)", role: .warning, now: now)
+            return
+        }
+        writeUntil = now.addingTimeInterval(seconds)
+        say("actions enabled for \(CellValue.compactDuration(seconds)) as \(identity.role.rawValue); :write off ends it",
+            role: .warning, now: now)
+    }
+
+    /// "90s", "10m", "1h", "45" (seconds) → seconds.
+    static func parseDuration(_ text: String) -> TimeInterval? {
+        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600]
+        if let unit = text.last.flatMap({ units[$0] }) { return Double(text.dropLast()).map { $0 * unit } }
+        return Double(text)
+    }
+
+    private mutating func openDraft(_ key: ActionKey, now: Date) {
+        guard running == nil else {
+            say("\(running!.action.progressText) is still running", role: .warning, now: now)
+            return
+        }
+        guard view != .overview, focusedSource.isPaged, let data, let id = detail?.id ?? selectedID(of: focusedSource) else {
+            say("select a row in its view first (:auctions, :proposals, :transfers, :locks)", role: .warning, now: now)
+            return
+        }
+        switch ActionPlanner.draft(key, source: focusedSource, id: id, in: data, now: now) {
+        case .failure(let problem):
+            say(problem.message, role: .warning, now: now)
+        case .success(let planned):
+            let action = planned.action.operatorAction
+            if identity.readOnly {
+                say("this console was started with --readonly: \(action.rawValue) is off", role: .warning, now: now)
+            } else if !action.allowedRoles.contains(identity.role) {
+                let allowed = action.allowedRoles.map(\.rawValue).sorted().joined(separator: " or ")
+                say("refused: \(identity.name) (\(identity.role.rawValue)) may not \(action.rawValue): \(allowed) only",
+                    role: .critical, now: now)
+            } else if !writeEnabled(now: now) {
+                say("read-only: :write 10m enables actions for 10 minutes", role: .warning, now: now)
+            } else {
+                draft = planned
+            }
+        }
     }
 
     // MARK: Refresh results
@@ -396,6 +518,7 @@ struct DashboardModel {
             merged.counts = result.counts ?? previous.counts
         }
         if let problem = result.problem { say(problem, role: .critical, now: now) }
+        if let role = result.operatorRole { identity.role = role }
         flashChanges(merged, now: now)
         data = merged
         keepSelection()

@@ -14,16 +14,17 @@ enum DashboardPresenter {
         case .contention: ContentionPane.columns
         case .rates: RatesPane.columns
         case .audit: AuditPane.columns
+        case .alerts: AlertsPane.columns
         }
     }
 
-    static func state(_ model: DashboardModel, now: Date, identity: String, boxes: BoxCharacters) -> DashboardState {
+    static func state(_ model: DashboardModel, now: Date, boxes: BoxCharacters) -> DashboardState {
         var state = DashboardState(now: now, tabs: ViewKind.allCases.map(\.title),
                                    activeTab: ViewKind.allCases.firstIndex(of: model.view) ?? 0,
-                                   identity: identity, keyHints: model.keyMap.hints, boxes: boxes)
+                                   keyHints: model.keyMap.hints, boxes: boxes)
         state.status = StatusBarPresenter.items(model, now: now, boxes: boxes)
         state.panes = model.view.panes.enumerated().map { index, source in
-            pane(source, in: model, focused: index == (model.focusedPane[model.view] ?? 0) % model.view.panes.count,
+            pane(source, in: model, focused: source == model.focusedSource,
                  now: now, boxes: boxes)
         }
         state.detail = detail(model)
@@ -33,6 +34,14 @@ enum DashboardPresenter {
         case nil: break
         }
         if let message = model.message, message.until > now { state.message = StatusItem(message.text, role: message.role) }
+        if let running = model.running {
+            let frames = boxes == .unicode ? Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") : Array("|/-\\")
+            let elapsed = now.timeIntervalSince(running.since)
+            state.message = StatusItem("\(frames[Int(elapsed * 10) % frames.count]) \(running.action.progressText)… "
+                                       + String(format: "%.1fs", elapsed), role: .accent)
+        }
+        state.identity = identity(model, now: now)
+        state.dialog = model.draft.map { $0.dialog(title: "Confirm \($0.action.operatorAction.rawValue) · \($0.action.target)") }
         if model.showingHelp {
             state.help = HelpOverlay(title: "Keys (\(model.view.title))", entries: model.keyMap.help + [
                 .init(keys: ":name", description: "views: " + ViewKind.allCases.map(\.rawValue).joined(separator: " ")),
@@ -56,6 +65,7 @@ enum DashboardPresenter {
         case .lockWaits: rows = LockWaitsPane.rows(data?.lockWaits ?? [], now: now, boxes: boxes)
         case .contention: rows = ContentionPane.rows(data?.contention ?? [], windowSeconds: model.rateWindowSeconds)
         case .rates: rows = data?.rates.map { RatesPane.rows($0, windowSeconds: model.rateWindowSeconds) } ?? []
+        case .alerts: rows = data?.alerts?.map(AlertsPane.row) ?? []
         }
         for index in rows.indices {
             if let flash = model.flash(for: source, id: rows[index].id, now: now) { rows[index].role = flash }
@@ -67,7 +77,8 @@ enum DashboardPresenter {
                           emptyMessage: data == nil ? "loading…" : emptyMessage(source, filter: paneState.filter))
         let weight = overview ? (source == .rates ? 2 : 1) : (source == .heldLocks ? 3 : source == .lockWaits ? 2 : 1)
         return Pane(title: title(source, overview: overview), summary: summary(source, model: model), table: table,
-                    focused: focused, weight: weight, maximumRows: overview ? max(3, rows.count) : nil)
+                    focused: focused, weight: weight,
+                    maximumRows: overview ? max(3, rows.count) : source == .alerts && model.view != .alerts ? max(1, rows.count) : nil)
     }
 
     private static func title(_ source: PaneSource, overview: Bool) -> String {
@@ -80,6 +91,7 @@ enum DashboardPresenter {
         case .contention: "Lock contention per key prefix"
         case .rates: "Unit of Work outcomes per operation"
         case .audit: "Operator actions"
+        case .alerts: "Stuck-lock alerts"
         }
     }
 
@@ -95,6 +107,7 @@ enum DashboardPresenter {
         case .lockWaits: counts.map { parts.append("\($0.lockWaits) waiting") }
         case .contention, .rates: parts.append("last \(model.rateWindowSeconds)s")
         case .audit: break
+        case .alerts: parts.append("\(model.data?.alerts?.count ?? 0) open")
         }
         if source.isPaged && model.view != .overview {
             if !state.filter.isEmpty { parts.append("filter '\(state.filter)'") }
@@ -114,6 +127,7 @@ enum DashboardPresenter {
         case .contention: return "no lock activity in the window"
         case .rates: return "no Unit of Work recorded in the window"
         case .audit: return "no operator actions yet"
+        case .alerts: return "no stuck locks"
         }
     }
 
@@ -139,8 +153,18 @@ enum DashboardPresenter {
         case .transfers: return data.transfers?.rows.first { $0.id == id }.map(TransfersPane.detail)
         case .heldLocks: return data.heldLocks?.rows.first { $0.key == id }.map(HeldLocksPane.detail)
         case .audit: return data.audit?.rows.first { String($0.id) == id }.map(AuditPane.detail)
-        case .lockWaits, .contention, .rates: return nil
+        case .lockWaits, .contention, .rates, .alerts: return nil
         }
+    }
+
+    /// "ann · moderator · read-only", or "· WRITE 9m12s" while `:write` lasts.
+    private static func identity(_ model: DashboardModel, now: Date) -> String {
+        let who = "\(model.identity.name) · \(model.identity.role.rawValue)"
+        if model.identity.readOnly { return who + " · --readonly" }
+        if model.writeEnabled(now: now), let until = model.writeUntil {
+            return who + " · WRITE " + CellValue.compactDuration(until.timeIntervalSince(now))
+        }
+        return who + " · read-only"
     }
 
     /// 1234567 → "1,234,567".

@@ -33,6 +33,8 @@ struct FetchResult: Sendable {
     var contention: [LockPrefixStats]?
     var rates: [UnitOfWorkStats]?
     var audit: Page<AuditEntry>?
+    /// Stuck-lock alerts, from the oldest held locks, the lock waits and the open transactions.
+    var alerts: [LockAlert]?
     var bids: [AuctionBid]?
     var counts: DashboardCounts?
     var lockMode: LockMode
@@ -43,6 +45,8 @@ struct FetchResult: Sendable {
     var duration: Duration
     /// A read that failed for a reason other than a server being down (shown as a message).
     var problem: String?
+    /// The operator's role as the operators table says now.
+    var operatorRole: OperatorRole?
 
     init(plan: FetchPlan, lockMode: LockMode, fetchedAt: Date) {
         self.plan = plan
@@ -64,6 +68,7 @@ struct FetchResult: Sendable {
         case .transfers: return prints(transfers?.rows)
         case .heldLocks: return heldLocks?.rows.map { ($0.key, "\($0.fence)|\($0.waiters)") }
         case .audit: return prints(audit?.rows)
+        case .alerts: return alerts?.map { ($0.id, $0.message) }
         case .lockWaits, .contention, .rates: return nil
         }
     }
@@ -79,6 +84,7 @@ struct FetchResult: Sendable {
         case .lockWaits: lockWaits?.count ?? 0
         case .contention: contention?.count ?? 0
         case .rates: (rates?.count ?? 0) + 1
+        case .alerts: alerts?.count ?? 0
         }
     }
 
@@ -90,7 +96,7 @@ struct FetchResult: Sendable {
         case .transfers: transfers?.next
         case .heldLocks: heldLocks?.next
         case .audit: audit?.next
-        case .lockWaits, .contention, .rates: nil
+        case .lockWaits, .contention, .rates, .alerts: nil
         }
     }
 }

@@ -11,6 +11,8 @@ enum DashboardCommand: Hashable, Sendable {
     case sortByColumn(Int)
     case reverseSort
     case togglePause, refreshFaster, refreshSlower, redraw
+    /// An operator action on the selected row (see ``ActionKey``).
+    case action(ActionKey)
 
     /// What the help overlay says about the command.
     var summary: String {
@@ -36,6 +38,9 @@ enum DashboardCommand: Hashable, Sendable {
         case .refreshFaster: "refresh more often"
         case .refreshSlower: "refresh less often"
         case .redraw: "redraw the screen"
+        case .action(.cancel): "cancel auction/transfer, reject proposal, fail withdrawal, release lock"
+        case .action(.force): "force-complete transfer, resolve withdrawal as sent (admin)"
+        case .action(.retry): "retry a pending channel transfer now (admin)"
         }
     }
 }
@@ -60,6 +65,7 @@ struct KeyMap: Sendable {
         (.character("r"), .reverseSort),
         (.character(" "), .togglePause), (.character("+"), .refreshFaster), (.character("-"), .refreshSlower),
         (.control("l"), .redraw),
+        (.character("x"), .action(.cancel)), (.character("F"), .action(.force)), (.character("R"), .action(.retry)),
         (.character("q"), .quit),
     ])
 

@@ -15,7 +15,11 @@ enum StatusBarPresenter {
         let milliseconds = Double(data.duration.components.attoseconds) / 1e15 + Double(data.duration.components.seconds) * 1000
         items.append(StatusItem(String(format: "data %.1fs old · every %gs · fetch %.0fms", age, interval, milliseconds),
                                 role: stale ? .warning : .statusBar))
-        if model.paused { items.append(StatusItem("PAUSED (Space resumes)", role: .warning)) }
+        if model.paused {
+            items.append(StatusItem("PAUSED (Space resumes)", role: .warning))
+        } else if model.refreshHeld(now: now) {
+            items.append(StatusItem("held while you act", role: .warning))
+        }
         return items
     }
 

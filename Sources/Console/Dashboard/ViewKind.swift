@@ -1,6 +1,6 @@
 /// The dashboard's views, in tab order; `:name` switches to one.
 enum ViewKind: String, CaseIterable, Sendable {
-    case overview, auctions, proposals, transfers, locks, rates, audit
+    case overview, auctions, proposals, transfers, locks, alerts, rates, audit
 
     var title: String {
         switch self {
@@ -9,6 +9,7 @@ enum ViewKind: String, CaseIterable, Sendable {
         case .proposals: "Proposals"
         case .transfers: "Transfers"
         case .locks: "Locks"
+        case .alerts: "Alerts"
         case .rates: "UoW rates"
         case .audit: "Audit"
         }
@@ -21,11 +22,16 @@ enum ViewKind: String, CaseIterable, Sendable {
         case .auctions: [.auctions]
         case .proposals: [.proposals]
         case .transfers: [.transfers]
-        case .locks: [.heldLocks, .lockWaits, .contention]
+        case .locks: [.alerts, .heldLocks, .lockWaits, .contention]
+        case .alerts: [.alerts]
         case .rates: [.rates]
         case .audit: [.audit]
         }
     }
+
+    /// The pane that has the focus when the view opens (the locks view opens on its held locks,
+    /// under the alerts).
+    var defaultPane: Int { self == .locks ? 1 : 0 }
 
     /// Views whose name starts with `prefix` (the command line's completion).
     static func completions(for prefix: String) -> [String] {
@@ -35,13 +41,13 @@ enum ViewKind: String, CaseIterable, Sendable {
 
 /// Where a pane's rows come from.
 enum PaneSource: String, Sendable, Hashable, CaseIterable {
-    case auctions, proposals, transfers, heldLocks, lockWaits, contention, rates, audit
+    case auctions, proposals, transfers, heldLocks, lockWaits, contention, rates, audit, alerts
 
     /// Sources read page by page with keyset pagination (the rest are small and read whole).
     var isPaged: Bool {
         switch self {
         case .auctions, .proposals, .transfers, .heldLocks, .audit: true
-        case .lockWaits, .contention, .rates: false
+        case .lockWaits, .contention, .rates, .alerts: false
         }
     }
 
@@ -52,7 +58,7 @@ enum PaneSource: String, Sendable, Hashable, CaseIterable {
         case .proposals, .transfers: ("created_at", false)
         case .heldLocks: ("acquired_at", false)
         case .audit: ("at", true)
-        case .lockWaits, .contention, .rates: ("", false)
+        case .lockWaits, .contention, .rates, .alerts: ("", false)
         }
     }
 }

@@ -61,6 +61,12 @@ public struct DashboardQueries: Sendable {
         try await services.pool.query(PostgresLockWait.query).rows.map(PostgresLockWait.init(row:))
     }
 
+    /// Sessions with a transaction open, oldest first (at most 200): matched against lock holders
+    /// by ``StuckLockDetector``.
+    public func openTransactions() async throws -> [OpenTransaction] {
+        try await services.pool.query(OpenTransaction.query).rows.map(OpenTransaction.init(row:))
+    }
+
     /// Lock contention per key prefix over the last `seconds` (1...3600), summed over every
     /// reporting process; empty without Redis.
     public func lockContention(seconds: Int) async throws -> [LockPrefixStats] {

@@ -24,9 +24,11 @@ public struct PendingTransfer: Sendable, Equatable, Codable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
+    /// The distributed lock its operations take: `channel:buy:<channel>` or `withdraw:<user>`.
+    public var lockKey: String
 
     public init(kind: PendingTransferKind, entityID: Int64, subject: String, user: String, amount: Int64, attempts: Int,
-                lastError: String?, createdAt: Date, updatedAt: Date, version: Int64) {
+                lastError: String?, createdAt: Date, updatedAt: Date, version: Int64, lockKey: String) {
         self.id = "\(kind.rawValue):\(entityID)"
         self.kind = kind
         self.entityID = entityID
@@ -38,6 +40,7 @@ public struct PendingTransfer: Sendable, Equatable, Codable, Identifiable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
+        self.lockKey = lockKey
     }
 }
 
@@ -47,15 +50,18 @@ extension PendingTransfer {
     /// matches the subject, the user, the id (`channel:7`) and the last error.
     static let source = KeysetSource(
         name: "pending transfers",
-        columns: "x.kind, x.id, x.subject, x.user_name, x.amount, x.attempts, x.last_error, x.created_at, x.updated_at, x.version",
+        columns: """
+            x.kind, x.id, x.subject, x.user_name, x.amount, x.attempts, x.last_error, x.created_at, x.updated_at, x.version,
+            x.lock_key
+            """,
         from: """
             (SELECT 'channel' AS kind, t.id, c.title AS subject, u.name AS user_name, t.price AS amount, t.attempts,
-                    t.last_error, t.created_at, t.updated_at, t.version
+                    t.last_error, t.created_at, t.updated_at, t.version, 'channel:buy:' || t.channel_id AS lock_key
              FROM channel_transfers t JOIN channels c ON c.id = t.channel_id JOIN users u ON u.id = t.buyer_id
              WHERE t.state = 'pending'
              UNION ALL
              SELECT 'withdrawal', w.id, w.destination, u.name, w.amount, w.attempts, w.last_error, w.created_at,
-                    w.updated_at, w.version
+                    w.updated_at, w.version, 'withdraw:' || w.user_id
              FROM withdrawals w JOIN users u ON u.id = w.user_id
              WHERE w.state = 'pending') x
             """,
@@ -77,6 +83,7 @@ extension PendingTransfer {
         }
         self.init(kind: kind, entityID: try row.decode(at: 1), subject: try row.decode(at: 2), user: try row.decode(at: 3),
                   amount: try row.decode(at: 4), attempts: try row.decode(at: 5), lastError: try row.decode(String?.self, at: 6),
-                  createdAt: try row.decode(at: 7), updatedAt: try row.decode(at: 8), version: try row.decode(at: 9))
+                  createdAt: try row.decode(at: 7), updatedAt: try row.decode(at: 8), version: try row.decode(at: 9),
+                  lockKey: try row.decode(at: 10))
     }
 }

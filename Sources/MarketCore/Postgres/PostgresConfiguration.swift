@@ -8,8 +8,9 @@ import CLibPQ
 public struct PostgresConfiguration: Sendable {
     /// The libpq URI or key=value connection string. Holds the password: never log it.
     public var url: String
-    /// Shown in `pg_stat_activity.application_name`.
-    public var applicationName: String = "market-console"
+    /// Shown in `pg_stat_activity.application_name`: `market-console host:pid`, so the console can
+    /// match a Redis lock's holder to its PostgreSQL sessions.
+    public var applicationName: String = String("market-console \(ProcessIdentity.current.name)".utf8.prefix(63)) ?? "market-console"
     /// A schema to put first on `search_path` (tests give each test its own).
     public var schema: String?
     /// The most connections the pool opens.

@@ -7,7 +7,7 @@
 /// row h-2      the command line, the filter being typed, or a message
 /// row h-1      key hints
 /// ```
-/// The help overlay, when open, is drawn over the middle.
+/// The help overlay and a confirmation dialog, when open, are drawn over the middle.
 public enum DashboardScreen {
     /// The smallest terminal the dashboard lays out in; below it a message asks for more room.
     public static let minimumSize = (width: 60, height: 16)
@@ -29,6 +29,7 @@ public enum DashboardScreen {
         drawInputOrMessage(state, into: &screen, row: height - 2)
         drawKeyHints(state.keyHints, into: &screen, row: height - 1)
         if let help = state.help { HelpRenderer.draw(help, into: &screen, boxes: state.boxes) }
+        if let dialog = state.dialog { DialogRenderer.draw(dialog, into: &screen, boxes: state.boxes) }
         return screen
     }
 

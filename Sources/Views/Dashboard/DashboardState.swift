@@ -22,13 +22,15 @@ public struct DashboardState: Sendable, Equatable {
     public var message: StatusItem?
     /// The help overlay, when `?` was pressed.
     public var help: HelpOverlay?
+    /// A confirmation dialog, drawn over everything else.
+    public var dialog: Dialog?
     /// The key-hint line at the bottom.
     public var keyHints: [KeyHint]
     public var boxes: BoxCharacters
 
     public init(now: Date, tabs: [String] = [], activeTab: Int = 0, identity: String = "", status: [StatusItem] = [],
                 panes: [Pane] = [], detail: Detail? = nil, input: InputLine? = nil, message: StatusItem? = nil,
-                help: HelpOverlay? = nil, keyHints: [KeyHint] = [], boxes: BoxCharacters = .unicode) {
+                help: HelpOverlay? = nil, dialog: Dialog? = nil, keyHints: [KeyHint] = [], boxes: BoxCharacters = .unicode) {
         self.now = now
         self.tabs = tabs
         self.activeTab = activeTab
@@ -39,6 +41,7 @@ public struct DashboardState: Sendable, Equatable {
         self.input = input
         self.message = message
         self.help = help
+        self.dialog = dialog
         self.keyHints = keyHints
         self.boxes = boxes
     }

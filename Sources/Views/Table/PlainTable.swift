@@ -3,10 +3,13 @@ import Foundation
 /// A ``Table`` as plain text for pipes and logs: every column, each as wide as its widest cell,
 /// no colours and no truncation.
 public enum PlainTable {
+    /// A row's cells as text, uncut (for CSV and plain tables).
+    public static func cells(of row: TableRow, now: Date) -> [String] {
+        row.cells.map { $0.value.formatted(now: now, width: 60, boxes: .ascii) }
+    }
+
     public static func render(_ table: Table, now: Date) -> String {
-        let cells = table.rows.map { row in
-            row.cells.map { $0.value.formatted(now: now, width: 60, boxes: .ascii) }
-        }
+        let cells = table.rows.map { Self.cells(of: $0, now: now) }
         let widths = table.columns.indices.map { index in
             max(table.columns[index].title.count, cells.map { $0.indices.contains(index) ? $0[index].count : 0 }.max() ?? 0)
         }

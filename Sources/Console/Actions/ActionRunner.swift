@@ -1,0 +1,47 @@
+import Foundation
+import MarketCore
+
+/// Runs a ``ConsoleAction`` through the core's operation — the same locked, audited Unit of Work
+/// the market runs — and classifies how it ended.
+struct ActionRunner: Sendable {
+    let market: Market
+    let operatorName: String
+
+    func run(_ action: ConsoleAction, reason: String) async -> ActionOutcome {
+        let request = OperatorRequest(operatorName: operatorName, reason: reason)
+        do {
+            switch action {
+            case .cancelAuction(let id, let version):
+                try await market.cancelAuction(id, expectedVersion: version, by: request)
+                return .done("auction \(id) cancelled: top bid released, NFT back with its seller")
+            case .rejectProposal(let id, let version):
+                try await market.rejectProposal(id, expectedVersion: version, by: request)
+                return .done("proposal \(id) rejected: its NFTs are back with the proposer")
+            case .forceCompleteTransfer(let id, let version):
+                try await market.forceCompleteTransfer(id, expectedVersion: version, by: request)
+                return .done("transfer \(id) force-completed: seller paid, channel owner changed")
+            case .cancelTransfer(let id, let version):
+                try await market.cancelTransfer(id, expectedVersion: version, by: request)
+                return .done("transfer \(id) cancelled: buyer refunded")
+            case .retryTransfer(let id):
+                let outcome = try await market.retryTransfer(id, by: request)
+                return .done("transfer \(id) retried: \(outcome)")
+            case .resolveWithdrawalSent(let id, let version, let txHash):
+                _ = try await market.resolveWithdrawal(id, sentWithHash: txHash, expectedVersion: version, by: request)
+                return .done("withdrawal \(id) resolved as sent (\(txHash))")
+            case .resolveWithdrawalFailed(let id, let version):
+                _ = try await market.resolveWithdrawal(id, sentWithHash: nil, expectedVersion: version, by: request)
+                return .done("withdrawal \(id) resolved as failed: amount refunded")
+            case .releaseLock(let key):
+                let released = try await market.releaseLock(key: key, by: request)
+                return .done("lock \(key) released from \(released.previousHolder.host):\(released.previousHolder.pid); new fence \(released.newFence)")
+            }
+        } catch let error as MarketError where error.kind == .forbidden {
+            return .forbidden(error.description)
+        } catch let error as MarketError {
+            return .refused(error.description)
+        } catch {
+            return .unavailable("\(error)")
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import MarketCore
+
+/// An operator action the console can run on a row, as the core's operation it maps to.
+///
+/// Every case carries the version of the row the operator saw, so the core refuses it when the
+/// row changed in between ("act on what you saw"); nil (a script that did not look) skips the check.
+enum ConsoleAction: Equatable, Sendable {
+    case cancelAuction(id: Int64, version: Int64?)
+    case rejectProposal(id: Int64, version: Int64?)
+    case forceCompleteTransfer(id: Int64, version: Int64?)
+    case cancelTransfer(id: Int64, version: Int64?)
+    case retryTransfer(id: Int64)
+    case resolveWithdrawalSent(id: Int64, version: Int64?, txHash: String)
+    case resolveWithdrawalFailed(id: Int64, version: Int64?)
+    case releaseLock(key: String)
+
+    /// The core's action, whose roles decide who may run it.
+    var operatorAction: OperatorAction {
+        switch self {
+        case .cancelAuction: .cancelAuction
+        case .rejectProposal: .rejectProposal
+        case .forceCompleteTransfer: .forceCompleteTransfer
+        case .cancelTransfer: .cancelTransfer
+        case .retryTransfer: .retryTransfer
+        case .resolveWithdrawalSent, .resolveWithdrawalFailed: .resolveWithdrawal
+        case .releaseLock: .releaseLock
+        }
+    }
+
+    /// What the action is done to, as the audit log names it.
+    var target: String {
+        switch self {
+        case .cancelAuction(let id, _): "auction \(id)"
+        case .rejectProposal(let id, _): "proposal \(id)"
+        case .forceCompleteTransfer(let id, _), .cancelTransfer(let id, _), .retryTransfer(let id): "transfer \(id)"
+        case .resolveWithdrawalSent(let id, _, _), .resolveWithdrawalFailed(let id, _): "withdrawal \(id)"
+        case .releaseLock(let key): "lock \(key)"
+        }
+    }
+
+    /// Actions that move money on an admin's word: the operator types the entity id to confirm.
+    var movesMoney: Bool {
+        switch self {
+        case .forceCompleteTransfer, .resolveWithdrawalSent, .resolveWithdrawalFailed: true
+        default: false
+        }
+    }
+
+    /// The id the operator must type for a money-moving action.
+    var confirmationID: String {
+        switch self {
+        case .cancelAuction(let id, _), .rejectProposal(let id, _), .forceCompleteTransfer(let id, _),
+             .cancelTransfer(let id, _), .retryTransfer(let id), .resolveWithdrawalSent(let id, _, _),
+             .resolveWithdrawalFailed(let id, _):
+            String(id)
+        case .releaseLock(let key): key
+        }
+    }
+
+    /// What the progress line says while it runs ("cancelling auction 42").
+    var progressText: String {
+        switch self {
+        case .cancelAuction(let id, _): "cancelling auction \(id)"
+        case .rejectProposal(let id, _): "rejecting proposal \(id)"
+        case .forceCompleteTransfer(let id, _): "force-completing transfer \(id)"
+        case .cancelTransfer(let id, _): "cancelling transfer \(id)"
+        case .retryTransfer(let id): "retrying transfer \(id)"
+        case .resolveWithdrawalSent(let id, _, _): "resolving withdrawal \(id) as sent"
+        case .resolveWithdrawalFailed(let id, _): "resolving withdrawal \(id) as failed"
+        case .releaseLock(let key): "releasing lock \(key)"
+        }
+    }
+}
+
+/// How an action ended, with the exit status the headless `action` command reports.
+enum ActionOutcome: Equatable, Sendable {
+    /// The core ran it; what it did.
+    case done(String)
+    /// A rule refused it (the row changed, the auction already settled…).
+    case refused(String)
+    /// The operator's role may not take it.
+    case forbidden(String)
+    /// PostgreSQL or Redis could not be reached, or the outcome is unknown.
+    case unavailable(String)
+
+    /// 0 done, 1 refused by a rule, 3 not permitted, 4 infrastructure unavailable (2 is bad usage).
+    var exitStatus: Int32 {
+        switch self {
+        case .done: 0
+        case .refused: 1
+        case .forbidden: 3
+        case .unavailable: 4
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .done(let text), .refused(let text), .forbidden(let text), .unavailable(let text): text
+        }
+    }
+
+    var label: String {
+        switch self {
+        case .done: "done"
+        case .refused: "refused"
+        case .forbidden: "forbidden"
+        case .unavailable: "unavailable"
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// A confirmation dialog: what will happen, the fields to fill, and the buttons.
+public struct Dialog: Sendable, Equatable {
+    public struct Field: Sendable, Equatable {
+        public var label: String
+        public var text: String
+        public var focused: Bool
+        /// Shown dim while the field is empty.
+        public var placeholder: String
+
+        public init(label: String, text: String, focused: Bool, placeholder: String = "") {
+            self.label = label
+            self.text = text
+            self.focused = focused
+            self.placeholder = placeholder
+        }
+    }
+
+    public struct Button: Sendable, Equatable {
+        public var label: String
+        public var focused: Bool
+        /// The role of the label when not focused (`.critical` for a destructive confirm).
+        public var role: StyleRole
+
+        public init(label: String, focused: Bool, role: StyleRole) {
+            self.label = label
+            self.focused = focused
+            self.role = role
+        }
+    }
+
+    public var title: String
+    /// What will run, one statement per line.
+    public var lines: [String]
+    public var fields: [Field]
+    public var buttons: [Button]
+    /// Why the last confirm did not go through.
+    public var problem: String?
+    public var footer: String
+
+    public init(title: String, lines: [String], fields: [Field], buttons: [Button], problem: String? = nil, footer: String = "") {
+        self.title = title
+        self.lines = lines
+        self.fields = fields
+        self.buttons = buttons
+        self.problem = problem
+        self.footer = footer
+    }
+}
+
+/// Draws a ``Dialog`` as a framed box in the middle of the screen.
+enum DialogRenderer {
+    static func draw(_ dialog: Dialog, into screen: inout ScreenBuffer, boxes: BoxCharacters) {
+        let labelWidth = (dialog.fields.map(\.label.count).max() ?? 0) + 1
+        let contentWidth = max(dialog.lines.map(\.count).max() ?? 0, dialog.title.count + 2, dialog.footer.count, labelWidth + 30)
+        let innerWidth = min(screen.width - 6, contentWidth)
+        let boxWidth = innerWidth + 4
+        let bodyRows = dialog.lines.count + 1 + dialog.fields.count + 1 + 1 + (dialog.problem == nil ? 0 : 1) + 1
+        let boxHeight = min(screen.height, bodyRows + 2)
+        let left = max(0, (screen.width - boxWidth) / 2)
+        let top = max(0, (screen.height - boxHeight) / 2)
+        let horizontal = String(repeating: boxes.horizontal, count: boxWidth - 2)
+        screen.write("\(boxes.topLeft)\(horizontal)\(boxes.topRight)", column: left, row: top, role: .dialog)
+        screen.write(" \(dialog.title) ", column: left + 2, row: top, role: .dialog)
+        for line in 1..<(boxHeight - 1) {
+            screen.write("\(boxes.vertical)" + String(repeating: " ", count: boxWidth - 2) + "\(boxes.vertical)",
+                         column: left, row: top + line, role: .dialog)
+        }
+        screen.write("\(boxes.bottomLeft)\(horizontal)\(boxes.bottomRight)", column: left, row: top + boxHeight - 1, role: .dialog)
+        let x = left + 2
+        var y = top + 1
+        for line in dialog.lines {
+            screen.write(line, column: x, row: y, role: .dialog, maxWidth: innerWidth)
+            y += 1
+        }
+        y += 1
+        for field in dialog.fields {
+            screen.write(field.label, column: x, row: y, role: .header, maxWidth: labelWidth)
+            let inputWidth = innerWidth - labelWidth - 1
+            let shown = field.text.isEmpty && !field.focused ? field.placeholder : field.text + (field.focused ? "█" : "")
+            screen.write(String(repeating: " ", count: inputWidth), column: x + labelWidth + 1, row: y, role: .input)
+            screen.write(String(shown.suffix(inputWidth)), column: x + labelWidth + 1, row: y,
+                         role: field.text.isEmpty && !field.focused ? .dim : .input, maxWidth: inputWidth)
+            y += 1
+        }
+        y += 1
+        var buttonX = x
+        for button in dialog.buttons {
+            let label = button.focused ? "[ \(button.label) ]" : "  \(button.label)  "
+            buttonX = screen.write(label, column: buttonX, row: y, role: button.focused ? .selected : button.role) + 2
+        }
+        y += 1
+        if let problem = dialog.problem {
+            screen.write(problem, column: x, row: y, role: .critical, maxWidth: innerWidth)
+            y += 1
+        }
+        screen.write(dialog.footer, column: x, row: y, role: .dim, maxWidth: innerWidth)
+    }
+}
