@@ -78,7 +78,7 @@ struct ThemeFileTests {
         ("title: {}\ntitle: { bold: true }", "1:1: duplicate key 'title'"),
     ])
     func validationProblemIsLocated(yaml: String, expected: String) {
-        #expect(throws: ThemeFileError.self) { try ThemeFile.parse(yaml, name: "t") }
+        #expect(throws: YAMLFileError.self) { try ThemeFile.parse(yaml, name: "t") }
         do {
             _ = try ThemeFile.parse(yaml, name: "t")
         } catch {
@@ -98,7 +98,7 @@ struct ThemeFileTests {
     }
 
     @Test func tabIndentationIsInvalidYamlWithItsLine() {
-        #expect(throws: ThemeFileError(line: 2, column: 1,
+        #expect(throws: YAMLFileError(line: 2, column: 1,
                                        problem: "invalid YAML: found character that cannot start any token (while scanning for the next token at 2:1)")) {
             try ThemeFile.parse("title:\n\tbold: true\n", name: "t")
         }
@@ -124,8 +124,8 @@ struct ThemeFileTests {
 
     @Test func deepNestingIsAProblemNotACrash() {
         let nested = "title: " + String(repeating: "[", count: 900) + String(repeating: "]", count: 900)
-        #expect(throws: ThemeFileError.self) { try ThemeFile.parse(nested, name: "deep") }
+        #expect(throws: YAMLFileError.self) { try ThemeFile.parse(nested, name: "deep") }
         let tooDeep = String(repeating: "[", count: 100_000)
-        #expect(throws: ThemeFileError.self) { try ThemeFile.parse(tooDeep, name: "deep") }
+        #expect(throws: YAMLFileError.self) { try ThemeFile.parse(tooDeep, name: "deep") }
     }
 }

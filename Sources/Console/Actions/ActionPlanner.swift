@@ -9,6 +9,8 @@ enum ActionKey: String, Sendable, CaseIterable {
     case force
     /// `R`: retry a transfer now.
     case retry
+    /// `A`: approve an action another operator asked for.
+    case approve
 }
 
 /// Turns an action key on a selected row into a confirmation dialog that states exactly what will
@@ -29,6 +31,17 @@ enum ActionPlanner {
         case (.transfers, _):
             guard let transfer = data.transfers?.rows.first(where: { $0.id == id }) else { return .failure(.gone) }
             return transferAction(key, transfer).map { make($0.0, $0.1) } ?? .failure(.notHere(key, source))
+        case (.approvals, .approve), (.approvals, .cancel):
+            guard let approval = data.approvals?.first(where: { String($0.id) == id }) else { return .failure(.gone) }
+            let approving = key == .approve
+            return make(approving ? .approve(id: approval.id) : .rejectApproval(id: approval.id), [
+                "\(approving ? "Approve" : "Reject") approval \(approval.id): \(approval.action) of \(approval.targetID), "
+                    + "asked for by \(approval.requestedBy).",
+                "Their reason: \(approval.reason)",
+                approving ? "The core then runs it once, under its lock, and refuses it if the row changed since they looked."
+                          : "Nothing runs; they can ask again.",
+                "You cannot approve your own request.",
+            ])
         case (.heldLocks, .cancel):
             guard let lock = data.heldLocks?.rows.first(where: { $0.key == id }) else { return .failure(.gone) }
             return make(.releaseLock(key: lock.key), releaseLock(lock, now: now))
@@ -110,7 +123,7 @@ enum ActionPlanner {
                 "Lock \(transfer.lockKey) · rows locked FOR UPDATE: the withdrawal and the user.",
                 guardLine,
             ])
-        case (.withdrawal, .retry):
+        case (.withdrawal, .retry), (_, .approve):
             return nil
         }
     }

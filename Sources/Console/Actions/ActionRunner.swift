@@ -10,6 +10,10 @@ struct ActionRunner: Sendable {
     func run(_ action: ConsoleAction, reason: String) async -> ActionOutcome {
         let request = OperatorRequest(operatorName: operatorName, reason: reason)
         do {
+            if market.needsApproval(action.operatorAction), let (target, version) = action.approvalTarget {
+                let approval = try await market.requestApproval(action.operatorAction, target: target, expectedVersion: version, by: request)
+                return .done("\(action.operatorAction.rawValue) of \(action.target) waits for a second operator: approval \(approval) (:approvals)")
+            }
             switch action {
             case .cancelAuction(let id, let version):
                 try await market.cancelAuction(id, expectedVersion: version, by: request)
@@ -32,6 +36,12 @@ struct ActionRunner: Sendable {
             case .resolveWithdrawalFailed(let id, let version):
                 _ = try await market.resolveWithdrawal(id, sentWithHash: nil, expectedVersion: version, by: request)
                 return .done("withdrawal \(id) resolved as failed: amount refunded")
+            case .approve(let id):
+                let approval = try await market.approve(id, by: request)
+                return .done("approval \(id) approved: \(approval.action) of \(approval.targetID) ran (\(approval.outcome ?? "done"))")
+            case .rejectApproval(let id):
+                try await market.rejectApproval(id, by: request)
+                return .done("approval \(id) rejected: nothing ran")
             case .releaseLock(let key):
                 let released = try await market.releaseLock(key: key, by: request)
                 return .done("lock \(key) released from \(released.previousHolder.host):\(released.previousHolder.pid); new fence \(released.newFence)")

@@ -13,6 +13,8 @@ enum ConsoleAction: Equatable, Sendable {
     case resolveWithdrawalSent(id: Int64, version: Int64?, txHash: String)
     case resolveWithdrawalFailed(id: Int64, version: Int64?)
     case releaseLock(key: String)
+    case approve(id: Int64)
+    case rejectApproval(id: Int64)
 
     /// The core's action, whose roles decide who may run it.
     var operatorAction: OperatorAction {
@@ -24,6 +26,8 @@ enum ConsoleAction: Equatable, Sendable {
         case .retryTransfer: .retryTransfer
         case .resolveWithdrawalSent, .resolveWithdrawalFailed: .resolveWithdrawal
         case .releaseLock: .releaseLock
+        case .approve: .approve
+        case .rejectApproval: .rejectApproval
         }
     }
 
@@ -35,6 +39,7 @@ enum ConsoleAction: Equatable, Sendable {
         case .forceCompleteTransfer(let id, _), .cancelTransfer(let id, _), .retryTransfer(let id): "transfer \(id)"
         case .resolveWithdrawalSent(let id, _, _), .resolveWithdrawalFailed(let id, _): "withdrawal \(id)"
         case .releaseLock(let key): "lock \(key)"
+        case .approve(let id), .rejectApproval(let id): "approval \(id)"
         }
     }
 
@@ -51,9 +56,18 @@ enum ConsoleAction: Equatable, Sendable {
         switch self {
         case .cancelAuction(let id, _), .rejectProposal(let id, _), .forceCompleteTransfer(let id, _),
              .cancelTransfer(let id, _), .retryTransfer(let id), .resolveWithdrawalSent(let id, _, _),
-             .resolveWithdrawalFailed(let id, _):
+             .resolveWithdrawalFailed(let id, _), .approve(let id), .rejectApproval(let id):
             String(id)
         case .releaseLock(let key): key
+        }
+    }
+
+    /// The row and version an approval request records, for actions that can wait for a second operator.
+    var approvalTarget: (id: Int64, version: Int64?)? {
+        switch self {
+        case .forceCompleteTransfer(let id, let version), .cancelTransfer(let id, let version), .cancelAuction(let id, let version):
+            (id, version)
+        default: nil
         }
     }
 
@@ -68,6 +82,8 @@ enum ConsoleAction: Equatable, Sendable {
         case .resolveWithdrawalSent(let id, _, _): "resolving withdrawal \(id) as sent"
         case .resolveWithdrawalFailed(let id, _): "resolving withdrawal \(id) as failed"
         case .releaseLock(let key): "releasing lock \(key)"
+        case .approve(let id): "approving \(id) and running it"
+        case .rejectApproval(let id): "rejecting approval \(id)"
         }
     }
 }

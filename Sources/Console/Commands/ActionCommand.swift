@@ -10,7 +10,7 @@ struct ActionCommand: AsyncParsableCommand {
         commandName: "action", abstract: "Run one operator action (cancel an auction, resolve a withdrawal, …) headless.",
         discussion: "Exit status: 0 done, 1 refused by a rule, 2 bad usage, 3 not permitted, 4 PostgreSQL or Redis unavailable.",
         subcommands: [CancelAuction.self, RejectProposal.self, ForceCompleteTransfer.self, CancelTransfer.self,
-                      RetryTransfer.self, ResolveWithdrawal.self, ReleaseLock.self])
+                      RetryTransfer.self, ResolveWithdrawal.self, ReleaseLock.self, Approve.self, RejectApproval.self])
 
     struct CancelAuction: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cancel-auction",
@@ -79,6 +79,24 @@ struct ActionCommand: AsyncParsableCommand {
         @OptionGroup var options: ActionOptions
         @Option(help: "The lock key, e.g. auction:bid:42.") var key: String
         func run() async throws { try await options.perform(.releaseLock(key: key)) }
+    }
+}
+
+extension ActionCommand {
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Approve an action waiting for a second operator; the core then runs it once (not your own request).")
+        @OptionGroup var options: ActionOptions
+        @Option(help: "The approval.") var id: Int64
+        func run() async throws { try await options.perform(.approve(id: id)) }
+    }
+
+    struct RejectApproval: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reject-approval",
+                                                        abstract: "Turn down an action waiting for a second operator.")
+        @OptionGroup var options: ActionOptions
+        @Option(help: "The approval.") var id: Int64
+        func run() async throws { try await options.perform(.rejectApproval(id: id)) }
     }
 }
 

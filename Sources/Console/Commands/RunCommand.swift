@@ -27,6 +27,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Theme name (dark, light, high-contrast, monochrome) or path of a theme file; see themes/README.md.")
     var theme: String?
 
+    @Option(help: "Key bindings and thresholds (default: $XDG_CONFIG_HOME/market-console/config.yaml; format in the README).")
+    var config: String?
+
     @Flag(help: "Draw frames with ASCII instead of UTF-8 box-drawing characters.")
     var ascii = false
 
@@ -49,6 +52,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let (theme, themeProblem) = ThemeLoader.load(theme, environment: ProcessInfo.processInfo.environment)
         if let themeProblem { FileHandle.standardError.write(Data("market-console: \(themeProblem); using the dark theme\n".utf8)) }
+        let (settings, configProblem) = ConsoleConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment)
+        if let configProblem { FileHandle.standardError.write(Data("market-console: \(configProblem)\n".utf8)) }
         let log = ConsoleLog(path: logFile ?? (connection.stateDir ?? EmbeddedServers.defaultStateDirectory) + "/console.log")
         try await withConnectedServices(connection) { services, embedded in
             // From here on the screen is ours: log lines go to the file, not over the dashboard.
@@ -58,8 +63,10 @@ struct RunCommand: AsyncParsableCommand {
             let name = `operator` ?? ProcessInfo.processInfo.userName
             let market = Market(services: services, gateways: OperatorGateways.make())
             let identity = OperatorIdentity(name: name, role: (try? await market.operatorRole(name)) ?? .viewer, readOnly: readonly)
-            var model = DashboardModel(refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: ViewKind(rawValue: view)!,
+            var model = DashboardModel(keyMap: settings.keyMap, thresholds: settings.thresholds,
+                                       refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: ViewKind(rawValue: view)!,
                                        identity: identity)
+            if let configProblem { model.notify(configProblem, role: .warning, now: Date()) }
             if let themeProblem { model.notify("\(themeProblem); using the dark theme", role: .warning, now: Date()) }
             let app = DashboardApp(fetcher: DashboardFetcher(market: market, operatorName: name),
                                    runner: ActionRunner(market: market, operatorName: name), model: model,

@@ -49,6 +49,7 @@ struct DashboardFetcher: Sendable {
             wants.contains(.rates) ? try await queries.unitOfWorkRates(seconds: plan.rateWindowSeconds) : nil
         }
         async let alerts = outcome.read(.postgres) { wants.contains(.alerts) ? try await stuckLocks() : nil }
+        async let approvals = outcome.read(.postgres) { wants.contains(.approvals) ? try await market.pendingApprovals() : nil }
         async let bids = outcome.read(.postgres) {
             try await plan.bidsOfAuction.asyncMap { try await queries.auctionBids(auctionID: $0) }
         }
@@ -64,6 +65,7 @@ struct DashboardFetcher: Sendable {
         result.rates = await rates ?? nil
         result.bids = await bids ?? nil
         result.alerts = await alerts ?? nil
+        result.approvals = await approvals ?? nil
         result.counts = await counts
         result.operatorRole = await role ?? nil
         result.postgres = outcome.health(.postgres, configured: true)

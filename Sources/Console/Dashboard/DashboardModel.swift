@@ -54,6 +54,7 @@ struct DashboardModel {
     }
 
     let keyMap: KeyMap
+    let thresholds: Thresholds
     var view: ViewKind = .overview
     var focusedPane: [ViewKind: Int] = [:]
     var panes: [PaneSource: PaneState]
@@ -89,9 +90,10 @@ struct DashboardModel {
     private var fingerprintPlan: FetchPlan?
     let rateWindowSeconds = 60
 
-    init(keyMap: KeyMap = .standard, refreshInterval: Duration = .seconds(1), initialView: ViewKind = .overview,
-         identity: OperatorIdentity = OperatorIdentity(name: "nobody")) {
+    init(keyMap: KeyMap = .standard, thresholds: Thresholds = Thresholds(), refreshInterval: Duration = .seconds(1),
+         initialView: ViewKind = .overview, identity: OperatorIdentity = OperatorIdentity(name: "nobody")) {
         self.keyMap = keyMap
+        self.thresholds = thresholds
         self.identity = identity
         self.refreshInterval = refreshInterval
         view = initialView
@@ -312,7 +314,7 @@ struct DashboardModel {
             switchView(to: ViewKind.allCases.first { $0 != .overview && $0.panes.first == focusedSource } ?? .overview)
             return
         }
-        guard focusedSource.isPaged, let id = selectedID(of: focusedSource) else {
+        guard focusedSource.isSelectable, let id = selectedID(of: focusedSource) else {
             say("nothing to open here", role: .dim, now: now)
             return
         }
@@ -465,8 +467,8 @@ struct DashboardModel {
             say("\(running!.action.progressText) is still running", role: .warning, now: now)
             return
         }
-        guard view != .overview, focusedSource.isPaged, let data, let id = detail?.id ?? selectedID(of: focusedSource) else {
-            say("select a row in its view first (:auctions, :proposals, :transfers, :locks)", role: .warning, now: now)
+        guard view != .overview, focusedSource.isSelectable, let data, let id = detail?.id ?? selectedID(of: focusedSource) else {
+            say("select a row in its view first (:auctions, :proposals, :transfers, :approvals, :locks)", role: .warning, now: now)
             return
         }
         switch ActionPlanner.draft(key, source: focusedSource, id: id, in: data, now: now) {

@@ -15,6 +15,7 @@ enum DashboardPresenter {
         case .rates: RatesPane.columns
         case .audit: AuditPane.columns
         case .alerts: AlertsPane.columns
+        case .approvals: ApprovalsPane.columns
         }
     }
 
@@ -59,20 +60,21 @@ enum DashboardPresenter {
         switch source {
         case .auctions: rows = data?.auctions?.rows.map { AuctionsPane.row($0, now: now) } ?? []
         case .proposals: rows = data?.proposals?.rows.map { ProposalsPane.row($0, now: now) } ?? []
-        case .transfers: rows = data?.transfers?.rows.map { TransfersPane.row($0, now: now) } ?? []
-        case .heldLocks: rows = data?.heldLocks?.rows.map { HeldLocksPane.row($0, now: now) } ?? []
+        case .transfers: rows = data?.transfers?.rows.map { TransfersPane.row($0, now: now, thresholds: model.thresholds) } ?? []
+        case .heldLocks: rows = data?.heldLocks?.rows.map { HeldLocksPane.row($0, now: now, thresholds: model.thresholds) } ?? []
         case .audit: rows = data?.audit?.rows.map { AuditPane.row($0, now: now) } ?? []
-        case .lockWaits: rows = LockWaitsPane.rows(data?.lockWaits ?? [], now: now, boxes: boxes)
+        case .lockWaits: rows = LockWaitsPane.rows(data?.lockWaits ?? [], now: now, boxes: boxes, thresholds: model.thresholds)
         case .contention: rows = ContentionPane.rows(data?.contention ?? [], windowSeconds: model.rateWindowSeconds)
         case .rates: rows = data?.rates.map { RatesPane.rows($0, windowSeconds: model.rateWindowSeconds) } ?? []
         case .alerts: rows = data?.alerts?.map(AlertsPane.row) ?? []
+        case .approvals: rows = data?.approvals?.map { ApprovalsPane.row($0, now: now) } ?? []
         }
         for index in rows.indices {
             if let flash = model.flash(for: source, id: rows[index].id, now: now) { rows[index].role = flash }
         }
         let overview = model.view == .overview
         let table = Table(columns: columns(of: source), rows: rows,
-                          selectedIndex: source.isPaged && focused && !overview ? paneState.selectedIndex : nil,
+                          selectedIndex: source.isSelectable && focused && !overview ? paneState.selectedIndex : nil,
                           sortKey: source.isPaged ? paneState.sort : nil, descending: paneState.descending,
                           emptyMessage: data == nil ? "loading…" : emptyMessage(source, filter: paneState.filter))
         let weight = overview ? (source == .rates ? 2 : 1) : (source == .heldLocks ? 3 : source == .lockWaits ? 2 : 1)
@@ -92,6 +94,7 @@ enum DashboardPresenter {
         case .rates: "Unit of Work outcomes per operation"
         case .audit: "Operator actions"
         case .alerts: "Stuck-lock alerts"
+        case .approvals: "Actions waiting for a second operator (A approves, x rejects)"
         }
     }
 
@@ -108,6 +111,7 @@ enum DashboardPresenter {
         case .contention, .rates: parts.append("last \(model.rateWindowSeconds)s")
         case .audit: break
         case .alerts: parts.append("\(model.data?.alerts?.count ?? 0) open")
+        case .approvals: parts.append("\(model.data?.approvals?.count ?? 0) waiting")
         }
         if source.isPaged && model.view != .overview {
             if !state.filter.isEmpty { parts.append("filter '\(state.filter)'") }
@@ -128,6 +132,7 @@ enum DashboardPresenter {
         case .rates: return "no Unit of Work recorded in the window"
         case .audit: return "no operator actions yet"
         case .alerts: return "no stuck locks"
+        case .approvals: return "nothing waits for approval"
         }
     }
 
@@ -153,6 +158,7 @@ enum DashboardPresenter {
         case .transfers: return data.transfers?.rows.first { $0.id == id }.map(TransfersPane.detail)
         case .heldLocks: return data.heldLocks?.rows.first { $0.key == id }.map(HeldLocksPane.detail)
         case .audit: return data.audit?.rows.first { String($0.id) == id }.map(AuditPane.detail)
+        case .approvals: return data.approvals?.first { String($0.id) == id }.map(ApprovalsPane.detail)
         case .lockWaits, .contention, .rates, .alerts: return nil
         }
     }

@@ -35,6 +35,8 @@ struct FetchResult: Sendable {
     var audit: Page<AuditEntry>?
     /// Stuck-lock alerts, from the oldest held locks, the lock waits and the open transactions.
     var alerts: [LockAlert]?
+    /// Actions waiting for a second operator.
+    var approvals: [PendingApproval]?
     var bids: [AuctionBid]?
     var counts: DashboardCounts?
     var lockMode: LockMode
@@ -69,6 +71,7 @@ struct FetchResult: Sendable {
         case .heldLocks: return heldLocks?.rows.map { ($0.key, "\($0.fence)|\($0.waiters)") }
         case .audit: return prints(audit?.rows)
         case .alerts: return alerts?.map { ($0.id, $0.message) }
+        case .approvals: return prints(approvals)
         case .lockWaits, .contention, .rates: return nil
         }
     }
@@ -85,6 +88,7 @@ struct FetchResult: Sendable {
         case .contention: contention?.count ?? 0
         case .rates: (rates?.count ?? 0) + 1
         case .alerts: alerts?.count ?? 0
+        case .approvals: approvals?.count ?? 0
         }
     }
 
@@ -96,7 +100,7 @@ struct FetchResult: Sendable {
         case .transfers: transfers?.next
         case .heldLocks: heldLocks?.next
         case .audit: audit?.next
-        case .lockWaits, .contention, .rates, .alerts: nil
+        case .lockWaits, .contention, .rates, .alerts, .approvals: nil
         }
     }
 }

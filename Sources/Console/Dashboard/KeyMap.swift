@@ -41,13 +41,15 @@ enum DashboardCommand: Hashable, Sendable {
         case .action(.cancel): "cancel auction/transfer, reject proposal, fail withdrawal, release lock"
         case .action(.force): "force-complete transfer, resolve withdrawal as sent (admin)"
         case .action(.retry): "retry a pending channel transfer now (admin)"
+        case .action(.approve): "approve an action waiting for a second operator"
         }
     }
 }
 
 /// The key bindings: key → command, in the order the help lists them.
 struct KeyMap: Sendable {
-    private(set) var bindings: [(key: Key, command: DashboardCommand)]
+    /// Key → command pairs, in the order the help lists them (the configuration file can rebind them).
+    var bindings: [(key: Key, command: DashboardCommand)]
 
     static let standard = KeyMap(bindings: [
         (.character("j"), .moveDown), (.down, .moveDown),
@@ -66,6 +68,7 @@ struct KeyMap: Sendable {
         (.character(" "), .togglePause), (.character("+"), .refreshFaster), (.character("-"), .refreshSlower),
         (.control("l"), .redraw),
         (.character("x"), .action(.cancel)), (.character("F"), .action(.force)), (.character("R"), .action(.retry)),
+        (.character("A"), .action(.approve)),
         (.character("q"), .quit),
     ])
 

@@ -1,6 +1,6 @@
 /// The dashboard's views, in tab order; `:name` switches to one.
 enum ViewKind: String, CaseIterable, Sendable {
-    case overview, auctions, proposals, transfers, locks, alerts, rates, audit
+    case overview, auctions, proposals, transfers, approvals, locks, alerts, rates, audit
 
     var title: String {
         switch self {
@@ -8,6 +8,7 @@ enum ViewKind: String, CaseIterable, Sendable {
         case .auctions: "Auctions"
         case .proposals: "Proposals"
         case .transfers: "Transfers"
+        case .approvals: "Approvals"
         case .locks: "Locks"
         case .alerts: "Alerts"
         case .rates: "UoW rates"
@@ -24,6 +25,7 @@ enum ViewKind: String, CaseIterable, Sendable {
         case .transfers: [.transfers]
         case .locks: [.alerts, .heldLocks, .lockWaits, .contention]
         case .alerts: [.alerts]
+        case .approvals: [.approvals]
         case .rates: [.rates]
         case .audit: [.audit]
         }
@@ -41,15 +43,18 @@ enum ViewKind: String, CaseIterable, Sendable {
 
 /// Where a pane's rows come from.
 enum PaneSource: String, Sendable, Hashable, CaseIterable {
-    case auctions, proposals, transfers, heldLocks, lockWaits, contention, rates, audit, alerts
+    case auctions, proposals, transfers, heldLocks, lockWaits, contention, rates, audit, alerts, approvals
 
     /// Sources read page by page with keyset pagination (the rest are small and read whole).
     var isPaged: Bool {
         switch self {
         case .auctions, .proposals, .transfers, .heldLocks, .audit: true
-        case .lockWaits, .contention, .rates, .alerts: false
+        case .lockWaits, .contention, .rates, .alerts, .approvals: false
         }
     }
+
+    /// Panes whose rows the cursor moves over and actions apply to.
+    var isSelectable: Bool { isPaged || self == .approvals }
 
     /// The sort a pane starts with.
     var defaultSort: (key: String, descending: Bool) {
@@ -58,7 +63,7 @@ enum PaneSource: String, Sendable, Hashable, CaseIterable {
         case .proposals, .transfers: ("created_at", false)
         case .heldLocks: ("acquired_at", false)
         case .audit: ("at", true)
-        case .lockWaits, .contention, .rates, .alerts: ("", false)
+        case .lockWaits, .contention, .rates, .alerts, .approvals: ("", false)
         }
     }
 }

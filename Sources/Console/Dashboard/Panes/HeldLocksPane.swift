@@ -14,17 +14,14 @@ enum HeldLocksPane {
         TableColumn("Waiters", width: 7),
     ]
 
-    /// A lock held longer than this is probably stuck.
-    static let warnAge: TimeInterval = 10
-
-    static func row(_ lock: HeldLock, now: Date) -> TableRow {
+    static func row(_ lock: HeldLock, now: Date, thresholds: Thresholds) -> TableRow {
         let acquired = Date(timeIntervalSince1970: Double(lock.acquiredAtMilliseconds) / 1000)
         let age = now.timeIntervalSince(acquired)
         let ttlRole: StyleRole? = lock.ttlLeftMilliseconds < 1000 ? .critical
-            : lock.ttlLeftMilliseconds * 4 < lock.leaseMilliseconds ? .warning : nil
+            : Double(lock.ttlLeftMilliseconds) < Double(lock.leaseMilliseconds) * thresholds.ttlShare ? .warning : nil
         return TableRow(id: lock.key, cells: [
             .text(lock.key), .text("\(lock.host):\(lock.pid)"), .text(lock.operation), .number(String(lock.fence)),
-            TableCell(.age(acquired), role: age > 3 * warnAge ? .critical : age > warnAge ? .warning : nil),
+            TableCell(.age(acquired), role: age > 3 * thresholds.lockAge ? .critical : age > thresholds.lockAge ? .warning : nil),
             TableCell(.milliseconds(Double(lock.ttlLeftMilliseconds)), role: ttlRole),
             .number(String(lock.waiters), role: lock.waiters > 0 ? .warning : nil),
         ])

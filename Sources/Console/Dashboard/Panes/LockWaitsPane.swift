@@ -13,7 +13,7 @@ enum LockWaitsPane {
         TableColumn("Query", width: 20, flexible: true),
     ]
 
-    static func rows(_ sessions: [PostgresLockWait], now: Date, boxes: BoxCharacters) -> [TableRow] {
+    static func rows(_ sessions: [PostgresLockWait], now: Date, boxes: BoxCharacters, thresholds: Thresholds) -> [TableRow] {
         let byPID = Dictionary(sessions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var blocked: [Int32: [Int32]] = [:]
         for session in sessions {
@@ -24,7 +24,7 @@ enum LockWaitsPane {
         var rows: [TableRow] = []
         func visit(_ pid: Int32, prefix: String, connector: String, path: Set<Int32>) {
             guard let session = byPID[pid] else { return }
-            rows.append(row(session, label: prefix + connector + String(pid), path: rows.count, now: now))
+            rows.append(row(session, label: prefix + connector + String(pid), path: rows.count, now: now, thresholds: thresholds))
             let children = (blocked[pid] ?? []).sorted()
             guard !path.contains(pid) else { return }
             let childPrefix = prefix + (connector == boxes.treeBranch ? boxes.treePipe : connector.isEmpty ? "" : "   ")
@@ -42,14 +42,18 @@ enum LockWaitsPane {
         return rows
     }
 
-    private static func row(_ session: PostgresLockWait, label: String, path: Int, now: Date) -> TableRow {
+    private static func row(_ session: PostgresLockWait, label: String, path: Int, now: Date, thresholds: Thresholds) -> TableRow {
         let waiting = session.blockedBy.isEmpty ? nil : session.waitingSince
         let idleInTransaction = session.state.hasPrefix("idle in transaction")
         return TableRow(id: "\(session.id)#\(path)", cells: [
             .text(label, role: session.blockedBy.isEmpty ? .warning : nil),
             .text(session.state, role: idleInTransaction ? .critical : nil),
             waiting.map { TableCell(.age($0)) } ?? TableCell(.empty),
-            session.transactionStart.map { TableCell(.age($0)) } ?? TableCell(.empty),
+            session.transactionStart.map { start in
+                let age = now.timeIntervalSince(start)
+                return TableCell(.age(start), role: age > 3 * thresholds.transactionAge ? .critical
+                                 : age > thresholds.transactionAge ? .warning : nil)
+            } ?? TableCell(.empty),
             .text(session.query.replacingOccurrences(of: "\n", with: " ")),
         ])
     }

@@ -15,15 +15,13 @@ enum TransfersPane {
         TableColumn("Last error", width: 18, flexible: true, dropPriority: 1),
     ]
 
-    /// A pending transfer this old is worth a look; twice as old, it needs one.
-    static let warnAge: TimeInterval = 120
-
-    static func row(_ transfer: PendingTransfer, now: Date) -> TableRow {
+    static func row(_ transfer: PendingTransfer, now: Date, thresholds: Thresholds) -> TableRow {
         let age = now.timeIntervalSince(transfer.createdAt)
         return TableRow(id: transfer.id, cells: [
             .text(transfer.kind.rawValue), .number(String(transfer.entityID)), .text(transfer.subject), .text(transfer.user),
             .number(TON.format(transfer.amount)), .number(String(transfer.attempts)),
-            TableCell(.age(transfer.createdAt), role: age > 2 * warnAge ? .critical : age > warnAge ? .warning : nil),
+            TableCell(.age(transfer.createdAt), role: age > 2 * thresholds.transferAge ? .critical
+                      : age > thresholds.transferAge ? .warning : nil),
             transfer.lastError.map { .text($0, role: .warning) } ?? TableCell(.empty),
         ])
     }
