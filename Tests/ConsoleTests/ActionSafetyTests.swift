@@ -60,6 +60,14 @@ struct ActionSafetyTests {
         let effects = press([.enter], on: &model, at: later.addingTimeInterval(1))
         #expect(effects == [.runAction(.cancelAuction(id: 42, version: 4), reason: "stolen gift")])
         #expect(model.running?.action == .cancelAuction(id: 42, version: 4))
+
+        // The outcome lands in the command log with its lock and how long it took.
+        _ = model.update(.actionFinished(.cancelAuction(id: 42, version: 4), .done("auction 42 cancelled")),
+                         now: later.addingTimeInterval(1.25))
+        let entry = try! #require(model.commandLog.first)
+        #expect(entry.lockKey == "auction:bid:42")
+        #expect(entry.outcome == .done("auction 42 cancelled"))
+        #expect(abs(entry.duration - 0.25) < 0.001)
     }
 
     @Test func aReasonIsRequired() {

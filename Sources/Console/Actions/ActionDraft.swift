@@ -28,6 +28,8 @@ struct ActionDraft: Equatable {
     let action: ConsoleAction
     /// What will run: the lock, the rows, the amounts, the users.
     let effects: [String]
+    /// The distributed lock the action takes.
+    let lockKey: String
     let openedAt: Date
     var reason = ""
     var txHash = ""
@@ -37,9 +39,10 @@ struct ActionDraft: Equatable {
     /// Why the last Enter on Confirm did not confirm.
     private(set) var problem: String?
 
-    init(action: ConsoleAction, effects: [String], openedAt: Date) {
+    init(action: ConsoleAction, effects: [String], lockKey: String, openedAt: Date) {
         self.action = action
         self.effects = effects
+        self.lockKey = lockKey
         self.openedAt = openedAt
         focusMovedAt = openedAt
     }

@@ -18,19 +18,20 @@ enum ActionKey: String, Sendable, CaseIterable {
 enum ActionPlanner {
     /// The draft for `key` on the row `id` of `source`, or why there is none.
     static func draft(_ key: ActionKey, source: PaneSource, id: String, in data: FetchResult, now: Date) -> Result<ActionDraft, PlanError> {
-        func make(_ action: ConsoleAction, _ effects: [String]) -> Result<ActionDraft, PlanError> {
-            .success(ActionDraft(action: action, effects: effects, openedAt: now))
+        func make(_ action: ConsoleAction, _ effects: [String], lock: String) -> Result<ActionDraft, PlanError> {
+            .success(ActionDraft(action: action, effects: effects, lockKey: lock, openedAt: now))
         }
         switch (source, key) {
         case (.auctions, .cancel):
             guard let auction = data.auctions?.rows.first(where: { String($0.id) == id }) else { return .failure(.gone) }
-            return make(.cancelAuction(id: auction.id, version: auction.version), cancelAuction(auction))
+            return make(.cancelAuction(id: auction.id, version: auction.version), cancelAuction(auction), lock: "auction:bid:\(auction.id)")
         case (.proposals, .cancel):
             guard let proposal = data.proposals?.rows.first(where: { String($0.id) == id }) else { return .failure(.gone) }
-            return make(.rejectProposal(id: proposal.id, version: proposal.version), rejectProposal(proposal))
+            return make(.rejectProposal(id: proposal.id, version: proposal.version), rejectProposal(proposal),
+                        lock: "trade:proposal:\(proposal.id)")
         case (.transfers, _):
             guard let transfer = data.transfers?.rows.first(where: { $0.id == id }) else { return .failure(.gone) }
-            return transferAction(key, transfer).map { make($0.0, $0.1) } ?? .failure(.notHere(key, source))
+            return transferAction(key, transfer).map { make($0.0, $0.1, lock: transfer.lockKey) } ?? .failure(.notHere(key, source))
         case (.approvals, .approve), (.approvals, .cancel):
             guard let approval = data.approvals?.first(where: { String($0.id) == id }) else { return .failure(.gone) }
             let approving = key == .approve
@@ -41,10 +42,10 @@ enum ActionPlanner {
                 approving ? "The core then runs it once, under its lock, and refuses it if the row changed since they looked."
                           : "Nothing runs; they can ask again.",
                 "You cannot approve your own request.",
-            ])
+            ], lock: "approval:\(approval.id)")
         case (.heldLocks, .cancel):
             guard let lock = data.heldLocks?.rows.first(where: { $0.key == id }) else { return .failure(.gone) }
-            return make(.releaseLock(key: lock.key), releaseLock(lock, now: now))
+            return make(.releaseLock(key: lock.key), releaseLock(lock, now: now), lock: lock.key)
         default:
             return .failure(.notHere(key, source))
         }

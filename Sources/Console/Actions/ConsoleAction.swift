@@ -71,6 +71,22 @@ enum ConsoleAction: Equatable, Sendable {
         }
     }
 
+    /// What its Unit of Work does, statement by statement, for the command log.
+    var statements: String {
+        switch self {
+        case .cancelAuction: "authorize; lock auction, NFT, bidder FOR UPDATE; check version; release top bid; NFT to seller; audit; COMMIT"
+        case .rejectProposal: "authorize; lock proposal and its NFTs FOR UPDATE; check version; NFTs to proposer; audit; COMMIT"
+        case .forceCompleteTransfer: "authorize; lock transfer, channel, seller, buyer FOR UPDATE; check version; pay seller from escrow; owner to buyer; audit; COMMIT"
+        case .cancelTransfer: "authorize; lock transfer, channel, buyer FOR UPDATE; check version; refund escrow; audit; COMMIT"
+        case .retryTransfer: "authorize; commit attempt; call Telegram (no transaction open); commit outcome; audit"
+        case .resolveWithdrawalSent: "authorize; lock withdrawal and user FOR UPDATE; check version; record tx hash; audit; COMMIT"
+        case .resolveWithdrawalFailed: "authorize; lock withdrawal and user FOR UPDATE; check version; refund; audit; COMMIT"
+        case .releaseLock: "authorize; take a new fence; record it for the key; audit; COMMIT; compare-and-delete the Redis key"
+        case .approve: "authorize; lock approval FOR UPDATE; mark approved; audit; COMMIT; run the action under its lock"
+        case .rejectApproval: "authorize; lock approval FOR UPDATE; mark rejected; audit; COMMIT"
+        }
+    }
+
     /// What the progress line says while it runs ("cancelling auction 42").
     var progressText: String {
         switch self {

@@ -6,7 +6,7 @@ extension DashboardCommand {
         .nextView, .previousView, .nextPane,
     ] + (1...9).map { .sortByColumn($0) } + [
         .reverseSort, .togglePause, .refreshFaster, .refreshSlower, .redraw,
-    ] + ActionKey.allCases.map { .action($0) }
+    ] + ActionKey.allCases.map { .action($0) } + [.toggleCommandLog]
 
     /// `move-down`, `sort-3`, `action-cancel`, …
     var configName: String {
@@ -33,6 +33,7 @@ extension DashboardCommand {
         case .refreshSlower: "refresh-slower"
         case .redraw: "redraw"
         case .action(let key): "action-\(key.rawValue)"
+        case .toggleCommandLog: "command-log"
         }
     }
 

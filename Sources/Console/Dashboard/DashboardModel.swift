@@ -75,8 +75,11 @@ struct DashboardModel {
     static let longestWrite: TimeInterval = 3600
     /// The confirmation dialog being filled in.
     private(set) var draft: ActionDraft?
-    /// The action running now, and since when (the spinner).
-    private(set) var running: (action: ConsoleAction, since: Date)?
+    /// The action running now, its lock, and since when (the spinner).
+    private(set) var running: (action: ConsoleAction, lockKey: String, since: Date)?
+    /// What the console ran on the operator's behalf, newest first (the `L` pane).
+    private(set) var commandLog: [CommandLogEntry] = []
+    var showingCommandLog = false
     /// Moving the cursor holds the refresh still until then, so rows do not jump under it.
     private(set) var holdUntil: Date?
     static let holdAfterMove: TimeInterval = 2
@@ -138,7 +141,12 @@ struct DashboardModel {
         case .fetched(let result):
             accept(result, now: now)
             return []
-        case .actionFinished(_, let outcome):
+        case .actionFinished(let action, let outcome):
+            if let running {
+                commandLog.insert(CommandLogEntry(at: running.since, action: action, lockKey: running.lockKey, outcome: outcome,
+                                                  duration: now.timeIntervalSince(running.since)), at: 0)
+                commandLog = Array(commandLog.prefix(100))
+            }
             running = nil
             let role: StyleRole = switch outcome {
             case .done: .good
@@ -167,7 +175,7 @@ struct DashboardModel {
                 return []
             case .confirm(let action, let reason):
                 draft = nil
-                running = (action, now)
+                running = (action, open.lockKey, now)
                 return [.runAction(action, reason: reason)]
             }
         }
@@ -218,6 +226,7 @@ struct DashboardModel {
             say(paused ? "refresh paused: Space resumes" : "refresh resumed", role: paused ? .warning : .good, now: now)
             return paused ? [] : [.refreshNow]
         case .action(let key): openDraft(key, now: now)
+        case .toggleCommandLog: showingCommandLog.toggle()
         case .refreshFaster: changeInterval(by: 0.5, now: now)
         case .refreshSlower: changeInterval(by: 2, now: now)
         }

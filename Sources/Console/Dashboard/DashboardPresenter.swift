@@ -28,6 +28,7 @@ enum DashboardPresenter {
             pane(source, in: model, focused: source == model.focusedSource,
                  now: now, boxes: boxes)
         }
+        if model.showingCommandLog { state.panes.append(CommandLogPane.pane(model.commandLog)) }
         state.detail = detail(model)
         switch model.input {
         case .command(let text): state.input = InputLine(prompt: ":", text: text, completions: ViewKind.completions(for: text))

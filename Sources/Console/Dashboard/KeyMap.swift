@@ -13,6 +13,8 @@ enum DashboardCommand: Hashable, Sendable {
     case togglePause, refreshFaster, refreshSlower, redraw
     /// An operator action on the selected row (see ``ActionKey``).
     case action(ActionKey)
+    /// Show or hide what the console ran on the operator's behalf.
+    case toggleCommandLog
 
     /// What the help overlay says about the command.
     var summary: String {
@@ -42,6 +44,7 @@ enum DashboardCommand: Hashable, Sendable {
         case .action(.force): "force-complete transfer, resolve withdrawal as sent (admin)"
         case .action(.retry): "retry a pending channel transfer now (admin)"
         case .action(.approve): "approve an action waiting for a second operator"
+        case .toggleCommandLog: "show / hide the command log (what this console ran)"
         }
     }
 }
@@ -68,7 +71,7 @@ struct KeyMap: Sendable {
         (.character(" "), .togglePause), (.character("+"), .refreshFaster), (.character("-"), .refreshSlower),
         (.control("l"), .redraw),
         (.character("x"), .action(.cancel)), (.character("F"), .action(.force)), (.character("R"), .action(.retry)),
-        (.character("A"), .action(.approve)),
+        (.character("A"), .action(.approve)), (.character("L"), .toggleCommandLog),
         (.character("q"), .quit),
     ])
 
