@@ -30,6 +30,10 @@ struct ActionDraft: Equatable {
     let effects: [String]
     /// The distributed lock the action takes.
     let lockKey: String
+    /// The rows it locks, probed before it runs.
+    let rows: [PreflightRow]
+    /// What the probe found: who holds the lock or the rows (nil while it runs).
+    var preflight: PreflightLines?
     let openedAt: Date
     var reason = ""
     var txHash = ""
@@ -39,10 +43,11 @@ struct ActionDraft: Equatable {
     /// Why the last Enter on Confirm did not confirm.
     private(set) var problem: String?
 
-    init(action: ConsoleAction, effects: [String], lockKey: String, openedAt: Date) {
+    init(action: ConsoleAction, effects: [String], lockKey: String, rows: [PreflightRow], openedAt: Date) {
         self.action = action
         self.effects = effects
         self.lockKey = lockKey
+        self.rows = rows
         self.openedAt = openedAt
         focusMovedAt = openedAt
     }
@@ -136,9 +141,16 @@ struct ActionDraft: Equatable {
             fields.append(.init(label: "Type \(action.confirmationID)", text: typedID, focused: focus == .typedID,
                                 placeholder: "the id, to confirm"))
         }
-        return Dialog(title: title, lines: effects, fields: fields,
+        let probe = preflight.map { $0.lines.map { "Now: " + $0 } } ?? ["Now: probing the lock and the rows…"]
+        return Dialog(title: title, lines: effects + probe, fields: fields,
                       buttons: [.init(label: "Cancel", focused: focus == .cancel, role: .normal),
                                 .init(label: "Confirm", focused: focus == .confirm, role: .critical)],
                       problem: problem, footer: "Tab/→ next · Enter on the focused button · Esc cancels")
     }
+}
+
+/// What a preflight found, as dialog lines; `clear` when nothing stands in the way.
+struct PreflightLines: Equatable, Sendable {
+    var lines: [String]
+    var clear: Bool
 }

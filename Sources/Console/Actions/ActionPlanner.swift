@@ -19,7 +19,7 @@ enum ActionPlanner {
     /// The draft for `key` on the row `id` of `source`, or why there is none.
     static func draft(_ key: ActionKey, source: PaneSource, id: String, in data: FetchResult, now: Date) -> Result<ActionDraft, PlanError> {
         func make(_ action: ConsoleAction, _ effects: [String], lock: String) -> Result<ActionDraft, PlanError> {
-            .success(ActionDraft(action: action, effects: effects, lockKey: lock, openedAt: now))
+            .success(ActionDraft(action: action, effects: effects, lockKey: lock, rows: action.lockedRows, openedAt: now))
         }
         switch (source, key) {
         case (.auctions, .cancel):

@@ -7,6 +7,33 @@ struct ActionRunner: Sendable {
     let market: Market
     let operatorName: String
 
+    /// Probes the lock and rows of a draft: what the dialog shows under "Now:".
+    func preflight(lockKey: String, rows: [PreflightRow]) async -> PreflightLines {
+        do {
+            let report = try await market.preflight(lockKey: lockKey, rows: rows)
+            var lines: [String] = []
+            if let holder = report.lockHolder {
+                let held = Date().timeIntervalSince(Date(timeIntervalSince1970: Double(holder.acquiredAtMilliseconds) / 1000))
+                lines.append("lock \(lockKey) is held by \(holder.host):\(holder.pid) (\(holder.operation)) for \(Int(held)) s; "
+                             + "the action waits for it (\(holder.ttlLeftMilliseconds) ms of lease left)")
+            } else {
+                lines.append("lock \(lockKey) is free")
+            }
+            if report.rowsFree {
+                lines.append(rows.isEmpty ? "no rows to lock" : "the rows can be locked")
+            } else {
+                lines.append("the rows are locked by another transaction; the action gives up after its lock timeout:")
+                for session in report.rowHolders.prefix(3) {
+                    lines.append("  pid \(session.id) (\(session.application), \(session.state), open "
+                                 + "\(Int(Date().timeIntervalSince(session.transactionStart))) s): \(session.query)")
+                }
+            }
+            return PreflightLines(lines: lines, clear: report.lockHolder == nil && report.rowsFree)
+        } catch {
+            return PreflightLines(lines: ["could not probe: \(error)"], clear: false)
+        }
+    }
+
     func run(_ action: ConsoleAction, reason: String) async -> ActionOutcome {
         let request = OperatorRequest(operatorName: operatorName, reason: reason)
         do {

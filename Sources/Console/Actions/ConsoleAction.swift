@@ -71,6 +71,18 @@ enum ConsoleAction: Equatable, Sendable {
         }
     }
 
+    /// The rows its Unit of Work locks first, for the preflight probe.
+    var lockedRows: [PreflightRow] {
+        switch self {
+        case .cancelAuction(let id, _): [PreflightRow(.auctions, id)]
+        case .rejectProposal(let id, _): [PreflightRow(.tradeProposals, id)]
+        case .forceCompleteTransfer(let id, _), .cancelTransfer(let id, _), .retryTransfer(let id): [PreflightRow(.channelTransfers, id)]
+        case .resolveWithdrawalSent(let id, _, _), .resolveWithdrawalFailed(let id, _): [PreflightRow(.withdrawals, id)]
+        case .approve(let id), .rejectApproval(let id): [PreflightRow(.operatorApprovals, id)]
+        case .releaseLock: []
+        }
+    }
+
     /// What its Unit of Work does, statement by statement, for the command log.
     var statements: String {
         switch self {

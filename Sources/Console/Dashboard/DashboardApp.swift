@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 import Synchronization
 import Views
 
@@ -68,6 +69,14 @@ final class DashboardApp: Sendable {
         }
     }
 
+    /// Probes a dialog's lock and rows off the UI thread.
+    private func probe(_ lockKey: String, rows: [PreflightRow]) {
+        Task { [self] in
+            let lines = await runner.preflight(lockKey: lockKey, rows: rows)
+            mailbox.withLock { $0.append(.preflightFinished(lockKey: lockKey, lines)) }
+        }
+    }
+
     private func refreshLoop() async {
         while !quitRequested.load(ordering: .relaxed) && !Task.isCancelled {
             let current = settings.withLock { $0 }
@@ -116,6 +125,7 @@ final class DashboardApp: Sendable {
             }
             if effects.contains(.refreshNow) { refreshRequested.store(true, ordering: .relaxed) }
             for case .runAction(let action, let reason) in effects { start(action, reason: reason) }
+            for case .preflight(let lockKey, let rows) in effects { probe(lockKey, rows: rows) }
             let now = Date()
             let state = DashboardPresenter.state(model, now: now, boxes: boxes)
             let frame = DashboardScreen.render(state, width: size.width, height: size.height)

@@ -9,6 +9,8 @@ enum DashboardEvent: Sendable {
     case resized(width: Int, height: Int)
     /// An operator action the app ran came back.
     case actionFinished(ConsoleAction, ActionOutcome)
+    /// The probe of the open dialog's lock and rows came back.
+    case preflightFinished(lockKey: String, PreflightLines)
 }
 
 /// What the update step asks the app to do.
@@ -20,6 +22,8 @@ enum DashboardEffect: Equatable, Sendable {
     case redraw
     /// Run a confirmed operator action off the UI thread.
     case runAction(ConsoleAction, reason: String)
+    /// Probe the lock and rows of the dialog just opened.
+    case preflight(lockKey: String, rows: [PreflightRow])
 }
 
 /// Who is at the keyboard, as the core knows them.
@@ -141,6 +145,9 @@ struct DashboardModel {
         case .fetched(let result):
             accept(result, now: now)
             return []
+        case .preflightFinished(let lockKey, let lines):
+            if draft?.lockKey == lockKey { draft?.preflight = lines }
+            return []
         case .actionFinished(let action, let outcome):
             if let running {
                 commandLog.insert(CommandLogEntry(at: running.since, action: action, lockKey: running.lockKey, outcome: outcome,
@@ -225,7 +232,7 @@ struct DashboardModel {
             paused.toggle()
             say(paused ? "refresh paused: Space resumes" : "refresh resumed", role: paused ? .warning : .good, now: now)
             return paused ? [] : [.refreshNow]
-        case .action(let key): openDraft(key, now: now)
+        case .action(let key): return openDraft(key, now: now)
         case .toggleCommandLog: showingCommandLog.toggle()
         case .refreshFaster: changeInterval(by: 0.5, now: now)
         case .refreshSlower: changeInterval(by: 2, now: now)
@@ -471,14 +478,14 @@ struct DashboardModel {
         return Double(text)
     }
 
-    private mutating func openDraft(_ key: ActionKey, now: Date) {
+    private mutating func openDraft(_ key: ActionKey, now: Date) -> [DashboardEffect] {
         guard running == nil else {
             say("\(running!.action.progressText) is still running", role: .warning, now: now)
-            return
+            return []
         }
         guard view != .overview, focusedSource.isSelectable, let data, let id = detail?.id ?? selectedID(of: focusedSource) else {
             say("select a row in its view first (:auctions, :proposals, :transfers, :approvals, :locks)", role: .warning, now: now)
-            return
+            return []
         }
         switch ActionPlanner.draft(key, source: focusedSource, id: id, in: data, now: now) {
         case .failure(let problem):
@@ -495,8 +502,10 @@ struct DashboardModel {
                 say("read-only: :write 10m enables actions for 10 minutes", role: .warning, now: now)
             } else {
                 draft = planned
+                return [.preflight(lockKey: planned.lockKey, rows: planned.rows)]
             }
         }
+        return []
     }
 
     // MARK: Refresh results

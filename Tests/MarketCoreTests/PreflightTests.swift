@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import MarketCore
+
+@Suite("Preflight of operator actions")
+struct PreflightTests {
+    @Test func freeLockAndRowsReportClear() async throws {
+        try await MarketFixture.run { fixture in
+            let seller = try await fixture.user("seller")
+            let auction = try await fixture.market.createAuction(nft: try await fixture.nft(owner: seller), seller: seller,
+                                                                 startPrice: 1_000_000_000, minStep: 1, duration: .seconds(600))
+            let report = try await fixture.market.preflight(lockKey: "auction:bid:\(auction)", rows: [PreflightRow(.auctions, auction)])
+            #expect(report.lockHolder == nil)
+            #expect(report.rowsFree)
+            #expect(report.rowHolders.isEmpty)
+        }
+    }
+
+    @Test func aHeldLockAndALockedRowNameTheirHolders() async throws {
+        try await MarketFixture.run { fixture in
+            let seller = try await fixture.user("seller")
+            let auction = try await fixture.market.createAuction(nft: try await fixture.nft(owner: seller), seller: seller,
+                                                                 startPrice: 1_000_000_000, minStep: 1, duration: .seconds(600))
+            let key = "auction:bid:\(auction)"
+            try await fixture.services.pool.withConnection { blocker in
+                _ = try await blocker.simpleQuery("BEGIN")
+                _ = try await blocker.query("SELECT 1 FROM auctions WHERE id = \(auction) FOR UPDATE")
+                try await fixture.services.locks.withLock(key, operation: "test.hold") { _ in
+                    // The registry entry is written behind the holder: wait until it shows.
+                    var report = try await fixture.market.preflight(lockKey: key, rows: [PreflightRow(.auctions, auction)])
+                    for _ in 0..<50 where report.lockHolder == nil {
+                        try await Task.sleep(for: .milliseconds(20))
+                        report = try await fixture.market.preflight(lockKey: key, rows: [PreflightRow(.auctions, auction)])
+                    }
+                    #expect(report.lockHolder?.operation == "test.hold")
+                    #expect(report.lockHolder?.pid == getpid())
+                    #expect(!report.rowsFree)
+                    #expect(report.rowHolders.contains { $0.query.contains("FOR UPDATE") && $0.state == "idle in transaction" })
+                }
+                _ = try await blocker.simpleQuery("ROLLBACK")
+            }
+            // Probing changed nothing: the auction can still be locked and is still live.
+            let state = try await fixture.value("SELECT state FROM auctions WHERE id = \(auction)", as: String.self)
+            #expect(state == "active")
+        }
+    }
+}
