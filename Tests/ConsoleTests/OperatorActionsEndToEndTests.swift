@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+@testable import MarketCore
+
+/// Operator actions typed into the real console in tmux, checked in the database: a viewer is
+/// refused, a moderator needs `:write` and then cancels an auction (refund, audit), and a
+/// force-complete waits for a second admin and then runs exactly once.
+@Suite("Operator actions end to end", .serialized)
+struct OperatorActionsEndToEndTests {
+    struct Market_ {
+        let services: MarketServices
+        let market: Market
+        let database: String
+        let redis: String
+        let namespace: String
+    }
+
+    @Test func aViewerIsRefusedAndAModeratorCancelsAnAuctionOnlyInWriteMode() async throws {
+        try await withMarket { setup in
+            let market = setup.market
+            _ = try await setup.services.pool.query("INSERT INTO operators (name, role) VALUES ('mia', 'moderator')")
+            let seller = try await ConsoleEndToEndTests.user("probe-seller", in: setup.services)
+            let bidder = try await ConsoleEndToEndTests.user("probe-bidder", in: setup.services)
+            try await market.deposit(user: bidder, amount: 5_000_000_000, reference: "e2e")
+            let nft = try await setup.services.pool.query("INSERT INTO nfts (gift, serial, owner_id) VALUES ('Probe Lily', 3, \(seller)) RETURNING id")
+                .rows[0].decode(Int64.self, at: 0)
+            let auction = try await market.createAuction(nft: nft, seller: seller, startPrice: 2_000_000_000, minStep: 1, duration: .seconds(3600))
+            try await market.bid(auction: auction, bidder: bidder, amount: 2_000_000_000)
+
+            // A viewer (an operator the table does not know) is refused by the key, with a message.
+            let viewer = try console(setup, as: "vic")
+            try await openProbe(viewer, filter: "Probe Lily")
+            try viewer.type("x")
+            try await viewer.waitFor("refused: vic (viewer) may not cancel-auction: admin or moderator only")
+            try viewer.type("q")
+            try await viewer.waitFor("EXIT=0")
+
+            // The moderator without :write cannot; with :write 1m can.
+            let moderator = try console(setup, as: "mia")
+            try await openProbe(moderator, filter: "Probe Lily")
+            try moderator.type("x")
+            try await moderator.waitFor("read-only: :write 10m enables actions for 10 minutes")
+            try moderator.type(":write 1m")
+            try moderator.send("Enter")
+            try await moderator.waitFor("mia · moderator · WRITE")
+            try moderator.type("x")
+            try await moderator.waitFor("Confirm cancel-auction · auction \(auction)")
+            try await moderator.waitFor("Now: lock auction:bid:\(auction) is free")
+            try await Task.sleep(for: .milliseconds(500))
+            try moderator.type("seller reported a stolen gift")
+            try moderator.send("Enter")  // Enter in the reason goes to Cancel…
+            try moderator.send("Tab")    // …Tab reaches Confirm…
+            try await Task.sleep(for: .milliseconds(500))
+            try moderator.send("Enter")  // …and Enter there confirms.
+            try await moderator.waitFor("done: auction \(auction) cancelled")
+            try await moderator.waitFor("no rows match 'Probe Lily'")
+            let row = try await setup.services.pool.query("""
+                SELECT a.state, a.cancelled_by, u.balance, u.held FROM auctions a, users u WHERE a.id = \(auction) AND u.id = \(bidder)
+                """).rows[0]
+            #expect(try row.decode(String.self, at: 0) == "cancelled")
+            #expect(try row.decode(String?.self, at: 1) == "mia")
+            #expect(try row.decode(Int64.self, at: 2) == 5_000_000_000, "the top bid went back to the bidder")
+            #expect(try row.decode(Int64.self, at: 3) == 0)
+            try moderator.send("Escape")
+            try moderator.type(":audit")
+            try moderator.send("Enter")
+            let audit = try await moderator.waitFor("cancel-auction")
+            let line = try #require(audit.split(separator: "\n").first { $0.contains("cancel-auction") })
+            #expect(line.contains("mia") && line.contains("moderator") && line.contains("auction \(auction)") && line.contains("done"))
+            try moderator.type("q")
+            try await moderator.waitFor("EXIT=0")
+        }
+    }
+
+    @Test func aForceCompleteWaitsForASecondAdminAndRunsOnce() async throws {
+        try await withMarket(unknownOutcomes: true) { setup in
+            let market = setup.market
+            _ = try await setup.services.pool.query("INSERT INTO operators (name, role) VALUES ('ada', 'admin'), ('bo', 'admin')")
+            let seller = try await ConsoleEndToEndTests.user("probe-seller", in: setup.services)
+            let buyer = try await ConsoleEndToEndTests.user("probe-buyer", in: setup.services)
+            try await market.deposit(user: buyer, amount: 9_000_000_000, reference: "e2e")
+            let channel = try await market.listChannel(owner: seller, telegramChannel: 777_001, title: "Probe Channel", price: 4_000_000_000)
+            guard case .pending(let transfer) = try await market.buyChannel(channel, buyer: buyer) else {
+                Issue.record("the transfer should stay pending with every gateway outcome unknown")
+                return
+            }
+
+            // ada asks: the console records a request, nothing moves yet.
+            let ada = try console(setup, as: "ada")
+            try await openProbe(ada, view: ":transfers", filter: "Probe Channel")
+            try ada.type(":write 1m")
+            try ada.send("Enter")
+            try ada.type("F")
+            try await ada.waitFor("Confirm force-complete-transfer · transfer \(transfer)")
+            try await Task.sleep(for: .milliseconds(500))
+            try ada.type("buyer confirmed the channel")
+            try ada.send("Tab")           // to the id field
+            try ada.type(String(transfer))
+            try ada.send("Tab")           // Cancel
+            try ada.send("Tab")           // Confirm
+            try await Task.sleep(for: .milliseconds(500))
+            try ada.send("Enter")
+            let asked = try await ada.waitFor("waits for a second operator: approval")
+            let afterWord = try #require(asked.range(of: "second operator: approval ")?.upperBound, asked)
+            let approval = try #require(Int64(String(asked[afterWord...].prefix { $0.isNumber })), asked)
+            #expect(try await state(of: transfer, in: setup) == "pending")
+            try ada.type("q")
+            try await ada.waitFor("EXIT=0")
+
+            // bo approves from his console: the core runs it, once.
+            let bo = try console(setup, as: "bo")
+            try bo.type(":approvals")
+            try bo.send("Enter")
+            try await bo.waitFor("force-complete-transfer")
+            try bo.type(":write 1m")
+            try bo.send("Enter")
+            try bo.type("A")
+            try await bo.waitFor("Confirm approve · approval \(approval)")
+            try await Task.sleep(for: .milliseconds(500))
+            try bo.type("checked with the buyer")
+            try bo.send("Enter", "Tab")
+            try await Task.sleep(for: .milliseconds(500))
+            try bo.send("Enter")
+            try await bo.waitFor("done: approval \(approval) approved")
+            #expect(try await state(of: transfer, in: setup) == "completed")
+            let sales = try await setup.services.pool.query("""
+                SELECT count(*) FROM ledger WHERE account_id = \(seller) AND kind = 'sale'
+                """).rows[0].decode(Int.self, at: 0)
+            #expect(sales == 1, "the seller is paid exactly once")
+            try bo.type("q")
+            try await bo.waitFor("EXIT=0")
+        }
+    }
+
+    // MARK: Support
+
+    private func state(of transfer: Int64, in setup: Market_) async throws -> String {
+        try await setup.services.pool.query("SELECT state FROM channel_transfers WHERE id = \(transfer)").rows[0].decode(String.self, at: 0)
+    }
+
+    /// Opens `view` and filters it down to the probe row.
+    private func openProbe(_ tmux: TmuxSession, view: String = ":auctions", filter: String) async throws {
+        try await tmux.waitFor("Overview")
+        try tmux.type(view)
+        try tmux.send("Enter")
+        try tmux.type("/" + filter)
+        try tmux.send("Enter")
+        try await tmux.waitUntil("the probe row") { screen in
+            screen.split(separator: "\n").contains { $0.contains(filter) && !$0.contains("filter '") }
+        }
+    }
+
+    private func console(_ setup: Market_, as name: String) throws -> TmuxSession {
+        try TmuxSession(command: [try ConsoleEndToEndTests.consoleBinary(), "--operator", name, "--refresh", "0.5",
+                                  "--log-file", "/tmp/market-console-\(setup.namespace.dropLast())-\(name).log"],
+                        environment: ["DATABASE_URL": setup.database, "REDIS_URL": setup.redis, "REDIS_NAMESPACE": setup.namespace,
+                                      "TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_CONFIG_HOME": "/nonexistent"])
+    }
+
+    private func withMarket(unknownOutcomes: Bool = false, _ body: (Market_) async throws -> Void) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let base = environment["DATABASE_URL"], let redis = environment["REDIS_URL"] else {
+            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
+            return
+        }
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let database = try await ConsoleEndToEndTests.createDatabase(named: "ops_\(tag)", from: base)
+        var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
+        configuration.redis?.namespace = "ops:\(tag):"
+        let services = try await MarketServices.connect(configuration)
+        let simulated = SimulatedGateways(behaviour: .init(unknownRate: unknownOutcomes ? 1 : 0))
+        let gateways = Gateways(telegram: simulated, ton: simulated,
+                                retry: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1)))
+        let setup = Market_(services: services, market: Market(services: services, gateways: gateways), database: database,
+                            redis: redis, namespace: "ops:\(tag):")
+        do {
+            try await body(setup)
+            await services.shutdown()
+        } catch {
+            await services.shutdown()
+            throw error
+        }
+    }
+}
