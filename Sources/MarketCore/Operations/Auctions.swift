@@ -102,13 +102,13 @@ extension Market {
         let amount = try amount.requirePositive("a bid")
         try await locked("auction:bid:\(auction)", "auction.bid") { uow in
             // One round trip: the auction row first, then the bidder and the current top bidder
-            // (read from the row just locked), in id order.
+            // (read from the row just locked), in id order and `FOR NO KEY UPDATE`, as `lockAccounts` locks users.
             let locked = try await uow.queries([
                 UnitOfWork.auctionLockQuery(auction),
                 """
                 SELECT id, name, balance, held, deleted_at IS NOT NULL FROM users
                 WHERE id IN (\(bidder), (SELECT current_bidder_id FROM auctions WHERE id = \(auction)))
-                ORDER BY id FOR UPDATE OF users
+                ORDER BY id FOR NO KEY UPDATE OF users
                 """,
             ])
             let row = try AuctionRow(auction, from: locked[0])
