@@ -119,37 +119,45 @@ extension Market {
     }
 
     /// An admin finishes a stuck pending transfer as done: the seller is paid, the buyer owns the channel.
-    public func forceCompleteTransfer(_ transfer: Int64, by request: OperatorRequest) async throws {
-        try await resolveTransfer(transfer, request: request, action: .forceCompleteTransfer) { uow, row in
-            try await uow.completeTransfer(row)
+    ///
+    /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and the
+    ///   transfer has moved on since (another attempt, say), it is refused with ``MarketError/Kind/changed``.
+    public func forceCompleteTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
+        try await resolveTransfer(transfer, expectedVersion: expectedVersion, request: request, action: .forceCompleteTransfer) { uow, row in
+            try await uow.completeTransfer(row, resolver: request)
             return "channel \(row.channel) to user \(row.buyer); \(TON.format(row.price - row.commission)) to user \(row.seller)"
         }
     }
 
     /// An admin cancels a stuck pending transfer: the buyer is refunded, the seller keeps the channel.
-    public func cancelTransfer(_ transfer: Int64, by request: OperatorRequest) async throws {
-        try await resolveTransfer(transfer, request: request, action: .cancelTransfer) { uow, row in
-            try await uow.refundTransfer(row, relist: false, note: "cancelled by \(request.operatorName): \(request.reason)")
+    ///
+    /// - Parameter expectedVersion: as for ``forceCompleteTransfer(_:expectedVersion:by:)``.
+    public func cancelTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
+        try await resolveTransfer(transfer, expectedVersion: expectedVersion, request: request, action: .cancelTransfer) { uow, row in
+            try await uow.refundTransfer(row, relist: false, note: "cancelled by \(request.operatorName): \(request.reason)",
+                                         resolver: request)
             return "\(TON.format(row.price)) back to user \(row.buyer); channel \(row.channel) stays with user \(row.seller)"
         }
     }
 
-    private func resolveTransfer(_ transfer: Int64, request: OperatorRequest, action: OperatorAction,
+    private func resolveTransfer(_ transfer: Int64, expectedVersion: Int64?, request: OperatorRequest, action: OperatorAction,
                                  _ effect: @escaping @Sendable (UnitOfWork, TransferRow) async throws -> String) async throws {
-        guard let found = try await services.pool.query("SELECT channel_id FROM channel_transfers WHERE id = \(transfer)").first else {
-            throw MarketError(.notFound, "transfer \(transfer) does not exist")
-        }
-        let channel = try found.decode(Int64.self, at: 0)
+        let channel = try await channelOf(transfer: transfer)
         try await locked("channel:buy:\(channel)", "channel.\(action.rawValue)") { uow in
             let role = try await uow.authorize(request, for: action)
             _ = try await uow.lockChannel(channel)
-            let row = try await uow.lockTransfer(transfer)
+            let row = try await uow.lockTransfer(transfer, expectedVersion: expectedVersion)
             let detail = try await effect(uow, row)
-            try await uow.execute("""
-                UPDATE channel_transfers SET resolved_by = \(request.operatorName), resolution_reason = \(request.reason) WHERE id = \(transfer)
-                """)
             try await uow.audit(request, role: role, action: action, target: "transfer:\(transfer)", detail: detail)
         }
+    }
+
+    /// The channel a transfer moves (read without a lock: it never changes).
+    private func channelOf(transfer: Int64) async throws -> Int64 {
+        guard let found = try await services.pool.query("SELECT channel_id FROM channel_transfers WHERE id = \(transfer)").first else {
+            throw MarketError(.notFound, "transfer \(transfer) does not exist")
+        }
+        return try found.decode(Int64.self, at: 0)
     }
 
     private func telegramID(of channel: Int64) async throws -> Int64 {
