@@ -7,7 +7,7 @@ import Testing
 @Suite("Operator actions")
 struct OperatorActionTests {
     static let rowActions: [OperatorAction] = [
-        .cancelAuction, .rejectProposal, .forceCompleteTransfer, .cancelTransfer, .resolveWithdrawal,
+        .cancelAuction, .rejectProposal, .forceCompleteTransfer, .cancelTransfer, .resolveWithdrawal, .retryTransfer,
     ]
 
     // MARK: - Each action, exactly
@@ -167,6 +167,68 @@ struct OperatorActionTests {
         }
     }
 
+    @Test func anAdminRetriesAStuckTransferAndTheSellerIsPaidOnce() async throws {
+        let telegram = ScriptedTelegram(.unknown)
+        try await MarketFixture.run(telegram: telegram) { f in
+            let seller = try await f.user("seller")
+            let buyer = try await f.user("buyer", balance: 20 * ton)
+            let (channel, transfer) = try await f.pendingTransfer(seller: seller, buyer: buyer, telegramChannel: 3003, price: 10 * ton)
+            telegram.mode = .done
+            let ada = try await f.operatorNamed("ada", role: .admin)
+
+            let outcome = try await f.market.retryTransfer(transfer, expectedVersion: 2, by: ada)
+            #expect(outcome == .completed(transfer: transfer))
+            #expect(telegram.calls == 2)
+            #expect(try await f.balance(buyer) == (10 * ton, 0))
+            #expect(try await f.balance(seller) == (9_500_000_000, 0))
+            #expect(try await f.value("SELECT owner_id || ' ' || state FROM channels WHERE id = \(channel)", as: String.self) == "\(buyer) owned")
+            #expect(try await f.value("SELECT concat_ws(' ', state, attempts, resolved_by, version) FROM channel_transfers",
+                                      as: String.self) == "completed 2 ada 3")
+            #expect(try await ledger(f, reference: "transfer:\(transfer)")
+                    == ["\(buyer) -10000000000 channel_escrow", "\(seller) 9500000000 sale", "0 500000000 commission"])
+            #expect(try await f.auditRows() == ["ada admin retry-transfer transfer:\(transfer) done"])
+            #expect(try await f.value("SELECT detail FROM operator_actions", as: String.self)
+                    == "completed: channel \(channel) to user \(buyer); 9.5 TON to user \(seller)")
+
+            let twice = await #expect(throws: MarketError.self) { try await f.market.retryTransfer(transfer, by: ada) }
+            #expect(twice?.description == "transfer \(transfer) is already completed")
+            #expect(telegram.calls == 2)
+            #expect(try await f.violations().isEmpty)
+        }
+    }
+
+    @Test func aRetryTelegramStillDoesNotAnswerStaysPendingAndARefusedOneRefundsAndRelists() async throws {
+        let telegram = ScriptedTelegram(.unknown)
+        try await MarketFixture.run(telegram: telegram) { f in
+            let seller = try await f.user("seller")
+            let buyer = try await f.user("buyer", balance: 20 * ton)
+            let (channel, transfer) = try await f.pendingTransfer(seller: seller, buyer: buyer, telegramChannel: 3004, price: 10 * ton)
+            let ada = try await f.operatorNamed("ada", role: .admin)
+
+            #expect(try await f.market.retryTransfer(transfer, by: ada) == .pending(transfer: transfer))
+            #expect(try await f.balance(buyer) == (10 * ton, 10 * ton))
+            #expect(try await f.value("SELECT state || ' ' || attempts || ' ' || version FROM channel_transfers", as: String.self) == "pending 2 3")
+
+            telegram.mode = .refused
+            let outcome = try await f.market.retryTransfer(transfer, expectedVersion: 3, by: ada)
+            guard case .refunded(transfer, let reason) = outcome else {
+                Issue.record("expected a refund, got \(outcome)")
+                return
+            }
+            #expect(reason == "Telegram transfer of channel \(channel) failed after 1 attempt(s): test: Telegram refused")
+            #expect(try await f.balance(buyer) == (20 * ton, 0))
+            #expect(try await f.value("SELECT owner_id || ' ' || state || ' ' || price FROM channels WHERE id = \(channel)", as: String.self)
+                    == "\(seller) listed \(10 * ton)")
+            #expect(try await f.value("SELECT concat_ws(' ', state, attempts, resolved_by) FROM channel_transfers", as: String.self)
+                    == "cancelled 3 ada")
+            #expect(try await f.auditRows() == ["ada admin retry-transfer transfer:\(transfer) done", "ada admin retry-transfer transfer:\(transfer) done"])
+            #expect(try await f.value("SELECT string_agg(detail, ' | ' ORDER BY id) FROM operator_actions", as: String.self)
+                    == "still pending: Telegram did not say whether channel \(channel) moved | refunded: 10 TON back to user \(buyer) (\(reason))")
+            #expect(telegram.calls == 3)
+            #expect(try await f.violations().isEmpty)
+        }
+    }
+
     // MARK: - Every action alike
 
     /// Each role outside the action's roles — and a name that is nobody's (a viewer) — is refused
@@ -268,14 +330,15 @@ extension MarketFixture {
             let trade = try await market.createTrade(owner: owner, nfts: [try await nft(owner: owner)])
             let proposal = try await market.propose(trade: trade, proposer: proposer, nfts: [try await nft(owner: proposer)])
             return ActionScenario(target: "proposal \(proposal)", version: 1) { try await market.rejectProposal(proposal, expectedVersion: $1, by: $0) }
-        case .forceCompleteTransfer, .cancelTransfer:
+        case .forceCompleteTransfer, .cancelTransfer, .retryTransfer:
             let seller = try await user("seller")
             let buyer = try await user("buyer", balance: 20 * ton)
             let (_, transfer) = try await pendingTransfer(seller: seller, buyer: buyer, telegramChannel: 4001, price: 10 * ton)
             return ActionScenario(target: "transfer \(transfer)", version: 2) { request, expected in
                 switch action {
                 case .forceCompleteTransfer: try await market.forceCompleteTransfer(transfer, expectedVersion: expected, by: request)
-                default: try await market.cancelTransfer(transfer, expectedVersion: expected, by: request)
+                case .cancelTransfer: try await market.cancelTransfer(transfer, expectedVersion: expected, by: request)
+                default: _ = try await market.retryTransfer(transfer, expectedVersion: expected, by: request)
                 }
             }
         case .resolveWithdrawal:

@@ -91,30 +91,78 @@ extension Market {
                 return TransferRow(id: id, channel: channel, seller: row.owner, buyer: buyer, price: price,
                                    commission: rules.commission(on: price), gatewayKey: key)
             }
-            let outcome: Result<Void, ExternalCallError>
-            do {
-                try await withRetry("Telegram transfer of channel \(channel)", policy: gateways.retry) { _ in
-                    try await gateways.telegram.transferChannel(telegramChannel, to: buyer, idempotencyKey: transfer.gatewayKey)
-                }
-                outcome = .success(())
-            } catch let error as ExternalCallError {
-                outcome = .failure(error)
-            }
-            return try await self.database.withUnitOfWork(named: "channel.transfer", lease: lease) { uow in
+            return try await self.finishTransfer(transfer, telegramChannel: telegramChannel, lease: lease)
+        }
+    }
+
+    /// An admin runs the market's transfer path again for a pending transfer, now: under the
+    /// channel's lock, Telegram is asked (with retry, outside any transaction, with the transfer's
+    /// own idempotency key, so a transfer that did happen is not done twice) and the outcome
+    /// commits with the audit row — completed, refunded (the channel listed again), or still
+    /// pending when Telegram again does not say.
+    ///
+    /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and
+    ///   the transfer has moved on since, the retry is refused with ``MarketError/Kind/changed``
+    ///   before Telegram is called.
+    public func retryTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws -> ChannelPurchase {
+        let channel = try await channelOf(transfer: transfer)
+        let telegramChannel = try await telegramID(of: channel)
+        return try await services.locks.withLock("channel:buy:\(channel)", operation: "channel.retry-transfer") { lease in
+            // Authorized and checked before the call; the pending state it retries is already committed.
+            let (row, role) = try await self.database.withUnitOfWork(named: "channel.retry-transfer", lease: lease) { uow in
+                let role = try await uow.authorize(request, for: .retryTransfer)
                 _ = try await uow.lockChannel(channel)
-                _ = try await uow.lockTransfer(transfer.id)
-                switch outcome {
-                case .success:
-                    try await uow.completeTransfer(transfer)
-                    return .completed(transfer: transfer.id)
-                case .failure(let error) where error.classification == .unknownOutcome:
-                    try await uow.noteTransferAttempt(transfer.id, error: error)
-                    return .pending(transfer: transfer.id)
-                case .failure(let error):
-                    try await uow.refundTransfer(transfer, relist: true, note: error.description)
-                    return .refunded(transfer: transfer.id, reason: error.description)
-                }
+                return (try await uow.lockTransfer(transfer, expectedVersion: expectedVersion), role)
             }
+            return try await self.finishTransfer(row, telegramChannel: telegramChannel, lease: lease, resolver: request) { uow, outcome in
+                let detail = switch outcome {
+                case .completed:
+                    "completed: channel \(row.channel) to user \(row.buyer); \(TON.format(row.price - row.commission)) to user \(row.seller)"
+                case .refunded(_, let reason):
+                    "refunded: \(TON.format(row.price)) back to user \(row.buyer) (\(reason))"
+                case .pending:
+                    "still pending: Telegram did not say whether channel \(row.channel) moved"
+                }
+                try await uow.audit(request, role: role, action: .retryTransfer, target: "transfer:\(transfer)", detail: detail)
+            }
+        }
+    }
+
+    /// The market's transfer path after the pending state is committed: Telegram moves the channel
+    /// (with retry, outside any transaction, under the transfer's idempotency key), then the outcome
+    /// commits under `lease` — completed, refunded and listed again, or still pending when unknown.
+    /// `resolver` is the operator whose action this is; `audit` runs in the outcome's transaction.
+    private func finishTransfer(
+        _ transfer: TransferRow, telegramChannel: Int64, lease: LockLease, resolver: OperatorRequest? = nil,
+        audit: (@Sendable (UnitOfWork, ChannelPurchase) async throws -> Void)? = nil
+    ) async throws -> ChannelPurchase {
+        let gateways = self.gateways
+        let outcome: Result<Void, ExternalCallError>
+        do {
+            try await withRetry("Telegram transfer of channel \(transfer.channel)", policy: gateways.retry) { _ in
+                try await gateways.telegram.transferChannel(telegramChannel, to: transfer.buyer, idempotencyKey: transfer.gatewayKey)
+            }
+            outcome = .success(())
+        } catch let error as ExternalCallError {
+            outcome = .failure(error)
+        }
+        return try await database.withUnitOfWork(named: "channel.transfer", lease: lease) { uow in
+            _ = try await uow.lockChannel(transfer.channel)
+            _ = try await uow.lockTransfer(transfer.id)
+            let result: ChannelPurchase
+            switch outcome {
+            case .success:
+                try await uow.completeTransfer(transfer, resolver: resolver)
+                result = .completed(transfer: transfer.id)
+            case .failure(let error) where error.classification == .unknownOutcome:
+                try await uow.noteTransferAttempt(transfer.id, error: error)
+                result = .pending(transfer: transfer.id)
+            case .failure(let error):
+                try await uow.refundTransfer(transfer, relist: true, note: error.description, resolver: resolver)
+                result = .refunded(transfer: transfer.id, reason: error.description)
+            }
+            try await audit?(uow, result)
+            return result
         }
     }
 
