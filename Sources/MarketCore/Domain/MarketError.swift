@@ -16,6 +16,8 @@ public struct MarketError: Error, RollbackClassifying, CustomStringConvertible, 
         case forbidden
         /// A channel's gifts changed since it was listed.
         case giftsChanged
+        /// The row changed since the operator looked at it (its `version` is not the one they saw).
+        case changed
     }
 
     public let kind: Kind
@@ -24,6 +26,11 @@ public struct MarketError: Error, RollbackClassifying, CustomStringConvertible, 
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
+    }
+
+    /// `.changed`: `what` is no longer at the version the operator acted on; `now` says what it is.
+    static func changed(_ what: String, now: String) -> MarketError {
+        MarketError(.changed, "\(what) changed since you looked (now: \(now)) — review and confirm again")
     }
 
     public var rollbackReason: RollbackReason { .ruleRejected }

@@ -11,12 +11,14 @@ public enum OperatorAction: String, Sendable, CaseIterable {
     case cancelTransfer = "cancel-transfer"
     case resolveWithdrawal = "resolve-withdrawal"
     case releaseLock = "release-lock"
+    case retryTransfer = "retry-transfer"
+    case manageOperators = "manage-operators"
 
     /// The roles allowed to take this action.
     public var allowedRoles: Set<OperatorRole> {
         switch self {
         case .cancelAuction, .rejectProposal: [.moderator, .admin]
-        case .forceCompleteTransfer, .cancelTransfer, .resolveWithdrawal: [.admin]
+        case .forceCompleteTransfer, .cancelTransfer, .resolveWithdrawal, .retryTransfer, .manageOperators: [.admin]
         case .releaseLock: [.oncall, .admin]
         }
     }

@@ -11,13 +11,15 @@ struct AuctionRow: Sendable {
     let state: String
     /// Seconds since `ends_at` by the database clock; negative while running.
     let secondsPastEnd: Double
+    /// Bumped by every write to the row (a bid, a cancel, a settle).
+    let version: Int64
 }
 
 extension UnitOfWork {
     static func auctionLockQuery(_ id: Int64) -> PostgresQuery {
         """
         SELECT id, nft_id, seller_id, start_price, min_step, current_bid, current_bidder_id, bid_count, state,
-               EXTRACT(EPOCH FROM now() - ends_at)::float8
+               EXTRACT(EPOCH FROM now() - ends_at)::float8, version
         FROM auctions WHERE id = \(id) FOR UPDATE OF auctions
         """
     }
@@ -32,6 +34,31 @@ extension UnitOfWork {
         _ = try await lockAccounts([bidder])
         try await adjust(bidder, balance: bid, held: -bid)
     }
+
+    /// Refuses with `.changed` when the auction is not at the version the operator saw, saying
+    /// what it is now ("top bid 1.5 TON by bob, 4 bids").
+    func requireVersion(_ expected: Int64?, of auction: AuctionRow) async throws {
+        guard let expected, expected != auction.version else { return }
+        let row = try await query("""
+            SELECT a.cancelled_by, a.cancel_reason, u.name FROM auctions a LEFT JOIN users u ON u.id = a.current_bidder_id
+            WHERE a.id = \(auction.id)
+            """).rows[0]
+        var now: [String] = []
+        switch auction.state {
+        case "active": break
+        case "cancelled":
+            let by = try row.decode(String?.self, at: 0).map { " by \($0)" }
+            let reason = try row.decode(String?.self, at: 1).map { " (\($0))" }
+            now.append("cancelled" + (by ?? reason ?? ""))
+        default: now.append(auction.state)
+        }
+        if let bid = auction.currentBid {
+            let bidder = try row.decode(String?.self, at: 2) ?? "user \(auction.currentBidder ?? 0)"
+            now.append("top bid \(TON.format(bid)) by \(bidder)")
+        }
+        now.append(auction.bidCount == 1 ? "1 bid" : auction.bidCount == 0 ? "no bids" : "\(auction.bidCount) bids")
+        throw MarketError.changed("auction \(auction.id)", now: now.joined(separator: ", "))
+    }
 }
 
 extension AuctionRow {
@@ -40,7 +67,8 @@ extension AuctionRow {
         self.init(id: try row.decode(at: 0), nft: try row.decode(at: 1), seller: try row.decode(at: 2),
                   startPrice: try row.decode(at: 3), minStep: try row.decode(at: 4),
                   currentBid: try row.decode(Int64?.self, at: 5), currentBidder: try row.decode(Int64?.self, at: 6),
-                  bidCount: try row.decode(at: 7), state: try row.decode(at: 8), secondsPastEnd: try row.decode(at: 9))
+                  bidCount: try row.decode(at: 7), state: try row.decode(at: 8), secondsPastEnd: try row.decode(at: 9),
+                  version: try row.decode(at: 10))
     }
 
     func requireActive() throws {
@@ -102,13 +130,13 @@ extension Market {
         let amount = try amount.requirePositive("a bid")
         try await locked("auction:bid:\(auction)", "auction.bid") { uow in
             // One round trip: the auction row first, then the bidder and the current top bidder
-            // (read from the row just locked), in id order.
+            // (read from the row just locked), in id order and `FOR NO KEY UPDATE`, as `lockAccounts` locks users.
             let locked = try await uow.queries([
                 UnitOfWork.auctionLockQuery(auction),
                 """
                 SELECT id, name, balance, held, deleted_at IS NOT NULL FROM users
                 WHERE id IN (\(bidder), (SELECT current_bidder_id FROM auctions WHERE id = \(auction)))
-                ORDER BY id FOR UPDATE OF users
+                ORDER BY id FOR NO KEY UPDATE OF users
                 """,
             ])
             let row = try AuctionRow(auction, from: locked[0])
@@ -152,10 +180,15 @@ extension Market {
 
     /// A moderator cancels an active auction: the top bid is released, the NFT goes back to the
     /// seller, and the reason is audited in the same transaction.
-    public func cancelAuction(_ auction: Int64, by request: OperatorRequest) async throws {
+    ///
+    /// - Parameter expectedVersion: the auction's `version` the moderator looked at; when given and
+    ///   the auction has moved on since (a bid came in, say), the cancel is refused with
+    ///   ``MarketError/Kind/changed`` and nothing changes.
+    public func cancelAuction(_ auction: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
         try await locked("auction:bid:\(auction)", "auction.cancel") { uow in
             let role = try await uow.authorize(request, for: .cancelAuction)
             let row = try await uow.lockAuction(auction)
+            try await uow.requireVersion(expectedVersion, of: row)
             try row.requireActive()
             _ = try await uow.lockNFT(row.nft)
             try await uow.releaseTopBid(row)

@@ -1,14 +1,19 @@
 import Foundation
 
 extension UnitOfWork {
+    /// The role of operator `name`; unknown names are viewers.
+    func role(of name: String) async throws -> OperatorRole {
+        let row = try await query("SELECT role FROM operators WHERE name = \(name)").first
+        return try row.flatMap { OperatorRole(rawValue: try $0.decode(String.self, at: 0)) } ?? .viewer
+    }
+
     /// The operator's role (unknown operators are viewers); refuses when the role may not take
     /// `action`. Runs inside the action's own transaction.
     func authorize(_ request: OperatorRequest, for action: OperatorAction) async throws -> OperatorRole {
         guard !request.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw MarketError(.invalidArgument, "\(action.rawValue) needs a reason")
         }
-        let row = try await query("SELECT role FROM operators WHERE name = \(request.operatorName)").first
-        let role = try row.flatMap { OperatorRole(rawValue: try $0.decode(String.self, at: 0)) } ?? .viewer
+        let role = try await role(of: request.operatorName)
         guard action.allowedRoles.contains(role) else {
             let allowed = action.allowedRoles.map(\.rawValue).sorted().joined(separator: " or ")
             throw MarketError(.forbidden, "operator \(request.operatorName) (\(role.rawValue)) may not \(action.rawValue): \(allowed) only")
@@ -19,9 +24,21 @@ extension UnitOfWork {
     /// The audit row of an operator action, written in the same transaction as its effect.
     func audit(_ request: OperatorRequest, role: OperatorRole, action: OperatorAction, target: String,
                detail: String) async throws {
+        try await audit(operator: request.operatorName, role: role.rawValue, reason: request.reason, action: action,
+                        target: target, detail: detail)
+    }
+
+    /// The audit row of an action taken by trusted local setup rather than a named operator.
+    func auditLocalSetup(action: OperatorAction, target: String, detail: String) async throws {
+        try await audit(operator: "local setup", role: "local", reason: "trusted local setup by \(ProcessIdentity.current.name)",
+                        action: action, target: target, detail: detail)
+    }
+
+    private func audit(operator name: String, role: String, reason: String, action: OperatorAction, target: String,
+                       detail: String) async throws {
         try await execute("""
             INSERT INTO operator_actions (operator, role, action, target, reason, outcome, detail)
-            VALUES (\(request.operatorName), \(role.rawValue), \(action.rawValue), \(target), \(request.reason), 'done', \(detail))
+            VALUES (\(name), \(role), \(action.rawValue), \(target), \(reason), 'done', \(detail))
             """)
     }
 }

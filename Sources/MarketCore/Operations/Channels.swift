@@ -91,65 +91,121 @@ extension Market {
                 return TransferRow(id: id, channel: channel, seller: row.owner, buyer: buyer, price: price,
                                    commission: rules.commission(on: price), gatewayKey: key)
             }
-            let outcome: Result<Void, ExternalCallError>
-            do {
-                try await withRetry("Telegram transfer of channel \(channel)", policy: gateways.retry) { _ in
-                    try await gateways.telegram.transferChannel(telegramChannel, to: buyer, idempotencyKey: transfer.gatewayKey)
-                }
-                outcome = .success(())
-            } catch let error as ExternalCallError {
-                outcome = .failure(error)
-            }
-            return try await self.database.withUnitOfWork(named: "channel.transfer", lease: lease) { uow in
+            return try await self.finishTransfer(transfer, telegramChannel: telegramChannel, lease: lease)
+        }
+    }
+
+    /// An admin runs the market's transfer path again for a pending transfer, now: under the
+    /// channel's lock, Telegram is asked (with retry, outside any transaction, with the transfer's
+    /// own idempotency key, so a transfer that did happen is not done twice) and the outcome
+    /// commits with the audit row — completed, refunded (the channel listed again), or still
+    /// pending when Telegram again does not say.
+    ///
+    /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and
+    ///   the transfer has moved on since, the retry is refused with ``MarketError/Kind/changed``
+    ///   before Telegram is called.
+    public func retryTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws -> ChannelPurchase {
+        let channel = try await channelOf(transfer: transfer)
+        let telegramChannel = try await telegramID(of: channel)
+        return try await services.locks.withLock("channel:buy:\(channel)", operation: "channel.retry-transfer") { lease in
+            // Authorized and checked before the call; the pending state it retries is already committed.
+            let (row, role) = try await self.database.withUnitOfWork(named: "channel.retry-transfer", lease: lease) { uow in
+                let role = try await uow.authorize(request, for: .retryTransfer)
                 _ = try await uow.lockChannel(channel)
-                _ = try await uow.lockTransfer(transfer.id)
-                switch outcome {
-                case .success:
-                    try await uow.completeTransfer(transfer)
-                    return .completed(transfer: transfer.id)
-                case .failure(let error) where error.classification == .unknownOutcome:
-                    try await uow.noteTransferAttempt(transfer.id, error: error)
-                    return .pending(transfer: transfer.id)
-                case .failure(let error):
-                    try await uow.refundTransfer(transfer, relist: true, note: error.description)
-                    return .refunded(transfer: transfer.id, reason: error.description)
+                return (try await uow.lockTransfer(transfer, expectedVersion: expectedVersion), role)
+            }
+            return try await self.finishTransfer(row, telegramChannel: telegramChannel, lease: lease, resolver: request) { uow, outcome in
+                let detail = switch outcome {
+                case .completed:
+                    "completed: channel \(row.channel) to user \(row.buyer); \(TON.format(row.price - row.commission)) to user \(row.seller)"
+                case .refunded(_, let reason):
+                    "refunded: \(TON.format(row.price)) back to user \(row.buyer) (\(reason))"
+                case .pending:
+                    "still pending: Telegram did not say whether channel \(row.channel) moved"
                 }
+                try await uow.audit(request, role: role, action: .retryTransfer, target: "transfer:\(transfer)", detail: detail)
             }
         }
     }
 
+    /// The market's transfer path after the pending state is committed: Telegram moves the channel
+    /// (with retry, outside any transaction, under the transfer's idempotency key), then the outcome
+    /// commits under `lease` — completed, refunded and listed again, or still pending when unknown.
+    /// `resolver` is the operator whose action this is; `audit` runs in the outcome's transaction.
+    private func finishTransfer(
+        _ transfer: TransferRow, telegramChannel: Int64, lease: LockLease, resolver: OperatorRequest? = nil,
+        audit: (@Sendable (UnitOfWork, ChannelPurchase) async throws -> Void)? = nil
+    ) async throws -> ChannelPurchase {
+        let gateways = self.gateways
+        let outcome: Result<Void, ExternalCallError>
+        do {
+            try await withRetry("Telegram transfer of channel \(transfer.channel)", policy: gateways.retry) { _ in
+                try await gateways.telegram.transferChannel(telegramChannel, to: transfer.buyer, idempotencyKey: transfer.gatewayKey)
+            }
+            outcome = .success(())
+        } catch let error as ExternalCallError {
+            outcome = .failure(error)
+        }
+        return try await database.withUnitOfWork(named: "channel.transfer", lease: lease) { uow in
+            _ = try await uow.lockChannel(transfer.channel)
+            _ = try await uow.lockTransfer(transfer.id)
+            let result: ChannelPurchase
+            switch outcome {
+            case .success:
+                try await uow.completeTransfer(transfer, resolver: resolver)
+                result = .completed(transfer: transfer.id)
+            case .failure(let error) where error.classification == .unknownOutcome:
+                try await uow.noteTransferAttempt(transfer.id, error: error)
+                result = .pending(transfer: transfer.id)
+            case .failure(let error):
+                try await uow.refundTransfer(transfer, relist: true, note: error.description, resolver: resolver)
+                result = .refunded(transfer: transfer.id, reason: error.description)
+            }
+            try await audit?(uow, result)
+            return result
+        }
+    }
+
     /// An admin finishes a stuck pending transfer as done: the seller is paid, the buyer owns the channel.
-    public func forceCompleteTransfer(_ transfer: Int64, by request: OperatorRequest) async throws {
-        try await resolveTransfer(transfer, request: request, action: .forceCompleteTransfer) { uow, row in
-            try await uow.completeTransfer(row)
+    ///
+    /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and the
+    ///   transfer has moved on since (another attempt, say), it is refused with ``MarketError/Kind/changed``.
+    public func forceCompleteTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
+        try await resolveTransfer(transfer, expectedVersion: expectedVersion, request: request, action: .forceCompleteTransfer) { uow, row in
+            try await uow.completeTransfer(row, resolver: request)
             return "channel \(row.channel) to user \(row.buyer); \(TON.format(row.price - row.commission)) to user \(row.seller)"
         }
     }
 
     /// An admin cancels a stuck pending transfer: the buyer is refunded, the seller keeps the channel.
-    public func cancelTransfer(_ transfer: Int64, by request: OperatorRequest) async throws {
-        try await resolveTransfer(transfer, request: request, action: .cancelTransfer) { uow, row in
-            try await uow.refundTransfer(row, relist: false, note: "cancelled by \(request.operatorName): \(request.reason)")
+    ///
+    /// - Parameter expectedVersion: as for ``forceCompleteTransfer(_:expectedVersion:by:)``.
+    public func cancelTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
+        try await resolveTransfer(transfer, expectedVersion: expectedVersion, request: request, action: .cancelTransfer) { uow, row in
+            try await uow.refundTransfer(row, relist: false, note: "cancelled by \(request.operatorName): \(request.reason)",
+                                         resolver: request)
             return "\(TON.format(row.price)) back to user \(row.buyer); channel \(row.channel) stays with user \(row.seller)"
         }
     }
 
-    private func resolveTransfer(_ transfer: Int64, request: OperatorRequest, action: OperatorAction,
+    private func resolveTransfer(_ transfer: Int64, expectedVersion: Int64?, request: OperatorRequest, action: OperatorAction,
                                  _ effect: @escaping @Sendable (UnitOfWork, TransferRow) async throws -> String) async throws {
-        guard let found = try await services.pool.query("SELECT channel_id FROM channel_transfers WHERE id = \(transfer)").first else {
-            throw MarketError(.notFound, "transfer \(transfer) does not exist")
-        }
-        let channel = try found.decode(Int64.self, at: 0)
+        let channel = try await channelOf(transfer: transfer)
         try await locked("channel:buy:\(channel)", "channel.\(action.rawValue)") { uow in
             let role = try await uow.authorize(request, for: action)
             _ = try await uow.lockChannel(channel)
-            let row = try await uow.lockTransfer(transfer)
+            let row = try await uow.lockTransfer(transfer, expectedVersion: expectedVersion)
             let detail = try await effect(uow, row)
-            try await uow.execute("""
-                UPDATE channel_transfers SET resolved_by = \(request.operatorName), resolution_reason = \(request.reason) WHERE id = \(transfer)
-                """)
             try await uow.audit(request, role: role, action: action, target: "transfer:\(transfer)", detail: detail)
         }
+    }
+
+    /// The channel a transfer moves (read without a lock: it never changes).
+    private func channelOf(transfer: Int64) async throws -> Int64 {
+        guard let found = try await services.pool.query("SELECT channel_id FROM channel_transfers WHERE id = \(transfer)").first else {
+            throw MarketError(.notFound, "transfer \(transfer) does not exist")
+        }
+        return try found.decode(Int64.self, at: 0)
     }
 
     private func telegramID(of channel: Int64) async throws -> Int64 {

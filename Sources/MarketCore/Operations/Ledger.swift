@@ -13,11 +13,17 @@ let platformAccount: Int64 = 0
 extension UnitOfWork {
     /// Locks users in id order (so two operations can never deadlock on them) and returns them by id.
     /// Throws `.notFound` for a missing or deleted user.
+    ///
+    /// `FOR NO KEY UPDATE`, the lock an UPDATE of a user's money takes anyway: it excludes every
+    /// other writer of the row but not the key-share lock that inserting a row referencing the
+    /// user takes (a transfer naming them as seller, a bid, a ledger row). With `FOR UPDATE`, one
+    /// operation holding user A and inserting a row that names user B deadlocks with another
+    /// holding B and waiting for A — id order cannot prevent it.
     func lockAccounts(_ ids: [Int64]) async throws -> [Int64: Account] {
         let unique = Array(Set(ids)).sorted()
         let result = try await query("""
             SELECT id, name, balance, held, deleted_at IS NOT NULL FROM users
-            WHERE id = ANY(\(Self.bigintArray(unique))::bigint[]) ORDER BY id FOR UPDATE OF users
+            WHERE id = ANY(\(Self.bigintArray(unique))::bigint[]) ORDER BY id FOR NO KEY UPDATE OF users
             """)
         return try Self.accounts(from: result, required: unique)
     }

@@ -69,11 +69,14 @@ extension Market {
     }
 
     /// A moderator rejects a pending proposal, audited in the same transaction.
-    public func rejectProposal(_ proposal: Int64, by request: OperatorRequest) async throws {
+    ///
+    /// - Parameter expectedVersion: the proposal's `version` the moderator looked at; when given and
+    ///   the proposal has moved on since, the rejection is refused with ``MarketError/Kind/changed``.
+    public func rejectProposal(_ proposal: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
         try await locked("trade:proposal:\(proposal)", "trade.reject") { uow in
             let role = try await uow.authorize(request, for: .rejectProposal)
             _ = try await uow.lockTrade(try await uow.tradeOf(proposal: proposal))
-            let found = try await uow.lockProposal(proposal)
+            let found = try await uow.lockProposal(proposal, expectedVersion: expectedVersion)
             try await uow.reject(found, reason: request.reason, by: request.operatorName)
             try await uow.audit(request, role: role, action: .rejectProposal, target: "proposal:\(proposal)",
                                 detail: "NFTs \(found.items.map(String.init).joined(separator: ", ")) back to user \(found.proposer)")

@@ -53,7 +53,7 @@ struct MarketSeeder {
             , marked AS (UPDATE nfts SET state = 'in_auction' WHERE id IN (SELECT nft_id FROM started))
             SELECT min(id) FROM started
             """).rows[0].decode(Int64.self, at: 0)
-        _ = try await pool.query("UPDATE auctions SET ends_at = now() + interval '1 hour' WHERE id = \(hot)")
+        _ = try await pool.query("UPDATE auctions SET ends_at = now() + interval '1 hour', version = version + 1 WHERE id = \(hot)")
         progress("seeding channels, trades and a presale…")
         for index in 0..<configuration.channels {
             let owner = firstUser + Int64(index * 13 % users)

@@ -7,12 +7,13 @@ struct MarketFixture {
     let market: Market
     let gateways: SimulatedGateways
 
-    /// Runs `body` against a fresh market; gateways behave as `behaviour` (reliable by default).
-    static func run<T>(behaviour: SimulatedGateways.Behaviour = .init(), maxConnections: Int = 16,
-                       _ body: (MarketFixture) async throws -> T) async throws -> T {
+    /// Runs `body` against a fresh market; gateways behave as `behaviour` (reliable by default),
+    /// Telegram as `telegram` when one is given.
+    static func run<T>(behaviour: SimulatedGateways.Behaviour = .init(), telegram: (any TelegramGateway)? = nil,
+                       maxConnections: Int = 16, _ body: (MarketFixture) async throws -> T) async throws -> T {
         try await TestServers.withServices(maxConnections: maxConnections) { services in
             let simulated = SimulatedGateways(behaviour: behaviour, seed: 7)
-            let gateways = Gateways(telegram: simulated, ton: simulated,
+            let gateways = Gateways(telegram: telegram ?? simulated, ton: simulated,
                                     retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5)))
             let fixture = MarketFixture(services: services, market: Market(services: services, gateways: gateways), gateways: simulated)
             return try await body(fixture)
