@@ -18,6 +18,8 @@ public struct MarketError: Error, RollbackClassifying, CustomStringConvertible, 
         case giftsChanged
         /// The row changed since the operator looked at it (its `version` is not the one they saw).
         case changed
+        /// The action needs a second operator: request it (``Market/requestApproval(_:target:expectedVersion:by:)``).
+        case needsApproval
     }
 
     public let kind: Kind

@@ -13,6 +13,10 @@ public enum OperatorAction: String, Sendable, CaseIterable {
     case releaseLock = "release-lock"
     case retryTransfer = "retry-transfer"
     case manageOperators = "manage-operators"
+    /// A second operator approves an action another one asked for (the action's own roles apply too).
+    case approve
+    /// A second operator turns such a request down.
+    case rejectApproval = "reject-approval"
 
     /// The roles allowed to take this action.
     public var allowedRoles: Set<OperatorRole> {
@@ -20,6 +24,7 @@ public enum OperatorAction: String, Sendable, CaseIterable {
         case .cancelAuction, .rejectProposal: [.moderator, .admin]
         case .forceCompleteTransfer, .cancelTransfer, .resolveWithdrawal, .retryTransfer, .manageOperators: [.admin]
         case .releaseLock: [.oncall, .admin]
+        case .approve, .rejectApproval: [.oncall, .moderator, .admin]
         }
     }
 }

@@ -47,6 +47,14 @@ extension Market {
         twoPersonActions.contains(action)
     }
 
+    /// Refuses `action` run directly when it is under the two-person rule.
+    func requireApproval(_ action: OperatorAction, approved: Bool) throws {
+        guard approved || !needsApproval(action) else {
+            throw MarketError(.needsApproval, "\(action.rawValue) needs a second operator: request it and have another "
+                              + "operator approve it (market-console action approve --id …)")
+        }
+    }
+
     /// Records `action` on `target` as waiting for a second operator; returns the approval's id.
     /// The requester must be allowed to take the action; the request is audited.
     public func requestApproval(_ action: OperatorAction, target: Int64, expectedVersion: Int64?,

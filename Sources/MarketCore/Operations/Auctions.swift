@@ -185,6 +185,12 @@ extension Market {
     ///   the auction has moved on since (a bid came in, say), the cancel is refused with
     ///   ``MarketError/Kind/changed`` and nothing changes.
     public func cancelAuction(_ auction: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
+        try await cancelAuction(auction, expectedVersion: expectedVersion, by: request, approved: false)
+    }
+
+    /// `approved`: run through ``approve(_:by:)`` after a second operator agreed.
+    func cancelAuction(_ auction: Int64, expectedVersion: Int64?, by request: OperatorRequest, approved: Bool) async throws {
+        try requireApproval(.cancelAuction, approved: approved)
         try await locked("auction:bid:\(auction)", "auction.cancel") { uow in
             let role = try await uow.authorize(request, for: .cancelAuction)
             let row = try await uow.lockAuction(auction)

@@ -23,22 +23,22 @@ extension UnitOfWork {
 
     /// The audit row of an operator action, written in the same transaction as its effect.
     func audit(_ request: OperatorRequest, role: OperatorRole, action: OperatorAction, target: String,
-               detail: String) async throws {
+               detail: String, outcome: String = "done") async throws {
         try await audit(operator: request.operatorName, role: role.rawValue, reason: request.reason, action: action,
-                        target: target, detail: detail)
+                        target: target, detail: detail, outcome: outcome)
     }
 
     /// The audit row of an action taken by trusted local setup rather than a named operator.
     func auditLocalSetup(action: OperatorAction, target: String, detail: String) async throws {
         try await audit(operator: "local setup", role: "local", reason: "trusted local setup by \(ProcessIdentity.current.name)",
-                        action: action, target: target, detail: detail)
+                        action: action, target: target, detail: detail, outcome: "done")
     }
 
     private func audit(operator name: String, role: String, reason: String, action: OperatorAction, target: String,
-                       detail: String) async throws {
+                       detail: String, outcome: String) async throws {
         try await execute("""
             INSERT INTO operator_actions (operator, role, action, target, reason, outcome, detail)
-            VALUES (\(name), \(role), \(action.rawValue), \(target), \(reason), 'done', \(detail))
+            VALUES (\(name), \(role), \(action.rawValue), \(target), \(reason), \(outcome), \(detail))
             """)
     }
 }

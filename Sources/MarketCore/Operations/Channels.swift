@@ -171,6 +171,12 @@ extension Market {
     /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and the
     ///   transfer has moved on since (another attempt, say), it is refused with ``MarketError/Kind/changed``.
     public func forceCompleteTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
+        try await forceCompleteTransfer(transfer, expectedVersion: expectedVersion, by: request, approved: false)
+    }
+
+    /// `approved`: run through ``approve(_:by:)`` after a second operator agreed.
+    func forceCompleteTransfer(_ transfer: Int64, expectedVersion: Int64?, by request: OperatorRequest, approved: Bool) async throws {
+        try requireApproval(.forceCompleteTransfer, approved: approved)
         try await resolveTransfer(transfer, expectedVersion: expectedVersion, request: request, action: .forceCompleteTransfer) { uow, row in
             try await uow.completeTransfer(row, resolver: request)
             return "channel \(row.channel) to user \(row.buyer); \(TON.format(row.price - row.commission)) to user \(row.seller)"
@@ -181,6 +187,11 @@ extension Market {
     ///
     /// - Parameter expectedVersion: as for ``forceCompleteTransfer(_:expectedVersion:by:)``.
     public func cancelTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
+        try await cancelTransfer(transfer, expectedVersion: expectedVersion, by: request, approved: false)
+    }
+
+    func cancelTransfer(_ transfer: Int64, expectedVersion: Int64?, by request: OperatorRequest, approved: Bool) async throws {
+        try requireApproval(.cancelTransfer, approved: approved)
         try await resolveTransfer(transfer, expectedVersion: expectedVersion, request: request, action: .cancelTransfer) { uow, row in
             try await uow.refundTransfer(row, relist: false, note: "cancelled by \(request.operatorName): \(request.reason)",
                                          resolver: request)

@@ -1,7 +1,7 @@
 extension Migration {
     /// The two-person rule: an operator action recorded as waiting for a second operator, who
     /// approves (the core then runs it, once) or rejects it.
-    static let v3Approvals = Migration(version: 3, name: "operator approvals", sql: """
+    static let v4Approvals = Migration(version: 4, name: "operator approvals", sql: """
         CREATE TABLE operator_approvals (
             id               BIGSERIAL PRIMARY KEY,
             action           TEXT NOT NULL,
