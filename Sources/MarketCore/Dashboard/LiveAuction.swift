@@ -2,25 +2,34 @@ import Foundation
 
 /// An active auction as the console lists it.
 public struct LiveAuction: Sendable, Equatable, Codable, Identifiable {
+    /// The auction id.
     public var id: Int64
+    /// The NFT on auction.
     public var nftID: Int64
     /// The NFT's gift and serial, e.g. `"Plush Pepe #12"`.
     public var gift: String
+    /// The seller's user id.
     public var sellerID: Int64
+    /// The seller's name.
     public var seller: String
     /// In nanoTON, as is every amount.
     public var startPrice: Int64
     /// The top bid; nil before the first bid.
     public var currentBid: Int64?
+    /// The top bidder's user id; nil before the first bid.
     public var bidderID: Int64?
+    /// The top bidder's name; nil before the first bid.
     public var bidder: String?
     /// How many bids the auction has had.
     public var bids: Int
+    /// When bidding closes.
     public var endsAt: Date
     /// Raised by every change; an operator action can name the version it was decided on.
     public var version: Int64
+    /// When the auction row last changed (the last bid, usually).
     public var updatedAt: Date
 
+    /// A live auction as the console shows it.
     public init(id: Int64, nftID: Int64, gift: String, sellerID: Int64, seller: String, startPrice: Int64,
                 currentBid: Int64?, bidderID: Int64?, bidder: String?, bids: Int, endsAt: Date, version: Int64,
                 updatedAt: Date) {

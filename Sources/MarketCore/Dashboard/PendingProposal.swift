@@ -2,20 +2,28 @@ import Foundation
 
 /// A trade proposal waiting for the trade owner's answer.
 public struct PendingProposal: Sendable, Equatable, Codable, Identifiable {
+    /// The proposal id.
     public var id: Int64
+    /// The trade the proposal answers.
     public var tradeID: Int64
+    /// The trade owner's user id.
     public var ownerID: Int64
     /// The trade owner's name.
     public var owner: String
+    /// The proposer's user id.
     public var proposerID: Int64
+    /// The proposer's name.
     public var proposer: String
     /// The gifts the proposer offers, e.g. `["Plush Pepe #12"]`, in NFT id order.
     public var items: [String]
     /// The gifts of the trade, in NFT id order.
     public var tradeItems: [String]
+    /// When the proposal was made.
     public var createdAt: Date
+    /// Raised by every change of the proposal row.
     public var version: Int64
 
+    /// A pending proposal as the console shows it.
     public init(id: Int64, tradeID: Int64, ownerID: Int64, owner: String, proposerID: Int64, proposer: String,
                 items: [String], tradeItems: [String], createdAt: Date, version: Int64) {
         self.id = id

@@ -2,13 +2,17 @@ import Foundation
 
 /// A lock held right now, as the registry shows it.
 public struct HeldLock: Sendable, Equatable, Codable, Identifiable {
+    /// The lock key.
     public var id: String { key }
     /// The lock key, e.g. `auction:bid:42`.
     public var key: String
+    /// The holder's host.
     public var host: String
+    /// The holder's process id.
     public var pid: Int32
     /// The operation the holder named.
     public var operation: String
+    /// The fencing token the holder got with the lock.
     public var fence: Int64
     /// Wall-clock milliseconds since the epoch, by the holder's clock.
     public var acquiredAtMilliseconds: Int64
@@ -19,6 +23,7 @@ public struct HeldLock: Sendable, Equatable, Codable, Identifiable {
     /// Waiters from every process whose wait has not ended.
     public var waiters: Int
 
+    /// A held lock as the console shows it.
     public init(key: String, host: String, pid: Int32, operation: String, fence: Int64, acquiredAtMilliseconds: Int64,
                 leaseMilliseconds: Int64, ttlLeftMilliseconds: Int64, waiters: Int) {
         self.key = key

@@ -20,6 +20,8 @@ public struct DashboardBenchmarkSeed {
     /// The lease of the seeded locks.
     public static let lockLease: Duration = .seconds(3600)
 
+    /// Seeds `auctions` auctions, `proposals` pending proposals and `locks` held locks, calling
+    /// `progress` with a line for each step.
     public static func seed(services: MarketServices, auctions: Int = 1_000_000, proposals: Int = 100_000,
                             locks: Int = 10_000, progress: @Sendable (String) -> Void) async throws {
         guard auctions >= 0, proposals >= 0, locks >= 0 else {
