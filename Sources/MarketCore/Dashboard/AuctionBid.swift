@@ -2,12 +2,18 @@ import Foundation
 
 /// One bid on an auction.
 public struct AuctionBid: Sendable, Equatable, Codable, Identifiable {
+    /// The `bids` row id.
     public var id: Int64
+    /// The bidder's user id.
     public var bidderID: Int64
+    /// The bidder's name.
     public var bidder: String
+    /// In nanoTON.
     public var amount: Int64
+    /// When the bid was placed.
     public var at: Date
 
+    /// A bid as the console shows it.
     public init(id: Int64, bidderID: Int64, bidder: String, amount: Int64, at: Date) {
         self.id = id
         self.bidderID = bidderID

@@ -2,19 +2,26 @@ import Foundation
 
 /// One operator action from the audit log (`operator_actions`).
 public struct AuditEntry: Sendable, Equatable, Codable, Identifiable {
+    /// The `operator_actions` row id.
     public var id: Int64
+    /// When the action committed.
     public var at: Date
     /// The operator's name.
     public var `operator`: String
     /// The role the operator had when acting.
     public var role: String
+    /// What was done, e.g. `cancel_auction`.
     public var action: String
     /// What was acted on, e.g. `auction:42`.
     public var target: String
+    /// The reason the operator gave.
     public var reason: String
+    /// How it ended, e.g. `done`.
     public var outcome: String
+    /// What the action changed, when it said (e.g. the amount refunded).
     public var detail: String?
 
+    /// An audit entry as the console shows it.
     public init(id: Int64, at: Date, operator: String, role: String, action: String, target: String, reason: String,
                 outcome: String, detail: String?) {
         self.id = id

@@ -3,10 +3,13 @@
 /// ``DashboardQueries/counts()`` takes the four table counts from a cache at most a few seconds
 /// old (see there); ``heldLocks`` and ``lockWaits`` are read live on every call.
 public struct DashboardCounts: Sendable, Equatable, Codable {
+    /// Auctions in state `active`.
     public var liveAuctions: Int
+    /// Trade proposals in state `pending`.
     public var pendingProposals: Int
     /// Pending channel transfers.
     public var pendingTransfers: Int
+    /// Withdrawals in state `pending`.
     public var pendingWithdrawals: Int
     /// Entries in the lock registry.
     public var heldLocks: Int
@@ -15,6 +18,7 @@ public struct DashboardCounts: Sendable, Equatable, Codable {
     /// Why ``heldLocks`` is 0: Redis could not be reached. nil when it was read (or no Redis is configured).
     public var redisProblem: String?
 
+    /// Counts as the console shows them.
     public init(liveAuctions: Int, pendingProposals: Int, pendingTransfers: Int, pendingWithdrawals: Int,
                 heldLocks: Int, lockWaits: Int, redisProblem: String? = nil) {
         self.liveAuctions = liveAuctions

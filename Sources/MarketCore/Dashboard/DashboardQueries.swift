@@ -18,6 +18,7 @@ public struct DashboardQueries: Sendable {
     private let services: MarketServices
     private let tableCounts = TableCountsCache(maxAge: countsMaxAge)
 
+    /// Reads through `services`' pool (its schema) and Redis (its namespace).
     public init(services: MarketServices) {
         self.services = services
     }

@@ -20,6 +20,7 @@ public struct Overview: Sendable {
     /// they were read (or no Redis is configured).
     public var redisProblem: String?
 
+    /// An overview as the console shows it.
     public init(auctions: [LiveAuction], proposals: [PendingProposal], transfers: [PendingTransfer], locks: [HeldLock],
                 lockWaits: [PostgresLockWait], contention: [LockPrefixStats], rates: [UnitOfWorkStats], lockMode: LockMode,
                 redisProblem: String? = nil) {

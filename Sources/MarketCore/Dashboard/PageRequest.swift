@@ -24,6 +24,7 @@ public struct PageRequest: Sendable, Hashable {
     /// The position to continue after (``Page/next`` of the previous page); nil for the first page.
     public var after: PageCursor?
 
+    /// A request for the first page (or the one `after` a cursor) in the given order.
     public init(sort: String, descending: Bool = false, filter: String = "", limit: Int = 50, after: PageCursor? = nil) {
         self.sort = sort
         self.descending = descending
@@ -71,10 +72,12 @@ public struct PageCursor: Sendable, Hashable {
 
 /// One page of rows and where the next one starts.
 public struct Page<Row: Sendable>: Sendable {
+    /// The rows, in the requested order; at most the request's limit.
     public var rows: [Row]
     /// The position after the last row; nil when this is the last page.
     public var next: PageCursor?
 
+    /// A page of `rows`; `next` is nil when it is the last one.
     public init(rows: [Row], next: PageCursor?) {
         self.rows = rows
         self.next = next

@@ -10,6 +10,7 @@ public enum PendingTransferKind: String, Sendable, Codable {
 public struct PendingTransfer: Sendable, Equatable, Codable, Identifiable {
     /// `"channel:7"` or `"withdrawal:12"`: the kind and the row's id.
     public var id: String
+    /// A channel transfer or a withdrawal.
     public var kind: PendingTransferKind
     /// The `channel_transfers` or `withdrawals` row's id.
     public var entityID: Int64
@@ -19,14 +20,20 @@ public struct PendingTransfer: Sendable, Equatable, Codable, Identifiable {
     public var user: String
     /// The channel's price in escrow, or the amount withdrawn.
     public var amount: Int64
+    /// External calls made so far.
     public var attempts: Int
+    /// Why the last call did not settle it, if it said.
     public var lastError: String?
+    /// When the transfer was committed as pending.
     public var createdAt: Date
+    /// When its row last changed.
     public var updatedAt: Date
+    /// Raised by every change of its row.
     public var version: Int64
     /// The distributed lock its operations take: `channel:buy:<channel>` or `withdraw:<user>`.
     public var lockKey: String
 
+    /// A pending transfer as the console shows it; ``id`` is made of `kind` and `entityID`.
     public init(kind: PendingTransferKind, entityID: Int64, subject: String, user: String, amount: Int64, attempts: Int,
                 lastError: String?, createdAt: Date, updatedAt: Date, version: Int64, lockKey: String) {
         self.id = "\(kind.rawValue):\(entityID)"

@@ -9,7 +9,9 @@ public struct PostgresLockWait: Sendable, Equatable, Codable, Identifiable {
     public var id: Int32
     /// The pids holding (or ahead in the queue for) the lock this session waits for (`pg_blocking_pids`).
     public var blockedBy: [Int32]
+    /// The database role of the session.
     public var user: String
+    /// The session's `application_name`.
     public var application: String
     /// `active`, `idle in transaction`, …
     public var state: String
@@ -17,11 +19,14 @@ public struct PostgresLockWait: Sendable, Equatable, Codable, Identifiable {
     public var waitEvent: String?
     /// The first 200 characters of the session's current or last statement.
     public var query: String
+    /// When the session's transaction began; nil outside a transaction.
     public var transactionStart: Date?
+    /// When its current (or last) statement began.
     public var queryStart: Date?
     /// When the session began to wait for its lock; nil for a blocker that is not waiting.
     public var waitingSince: Date?
 
+    /// A session as the console shows it.
     public init(id: Int32, blockedBy: [Int32], user: String, application: String, state: String, waitEvent: String?,
                 query: String, transactionStart: Date?, queryStart: Date?, waitingSince: Date?) {
         self.id = id

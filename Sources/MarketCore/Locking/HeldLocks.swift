@@ -2,13 +2,17 @@ import Foundation
 
 /// A lock held right now, as the registry shows it.
 public struct HeldLock: Sendable, Equatable, Codable, Identifiable {
+    /// The lock key.
     public var id: String { key }
     /// The lock key, e.g. `auction:bid:42`.
     public var key: String
+    /// The holder's host.
     public var host: String
+    /// The holder's process id.
     public var pid: Int32
     /// The operation the holder named.
     public var operation: String
+    /// The fencing token the holder got with the lock.
     public var fence: Int64
     /// Wall-clock milliseconds since the epoch, by the holder's clock.
     public var acquiredAtMilliseconds: Int64
@@ -19,6 +23,7 @@ public struct HeldLock: Sendable, Equatable, Codable, Identifiable {
     /// Waiters from every process whose wait has not ended.
     public var waiters: Int
 
+    /// A held lock as the console shows it.
     public init(key: String, host: String, pid: Int32, operation: String, fence: Int64, acquiredAtMilliseconds: Int64,
                 leaseMilliseconds: Int64, ttlLeftMilliseconds: Int64, waiters: Int) {
         self.key = key
@@ -57,9 +62,9 @@ extension LockService {
     /// the filter matching key, operation or host.
     ///
     /// Reads only the page: `ZRANGEBYLEX … LIMIT` on the registry's by-age or by-key order, then one
-    /// HMGET and one pipelined PTTL/ZCOUNT per row. Entries whose key expired are dropped on the way
-    /// and the page is topped up from further on; with a filter the order is read in chunks until
-    /// the page is full.
+    /// pipeline of HMGET and PTTL/ZCOUNT per row. Entries whose key expired are dropped on the way
+    /// and the page is topped up from further on. With a filter the order is read in chunks of 256
+    /// until the page is full, each chunk's entries matched before the matches' TTLs are read.
     public func heldLocks(_ request: PageRequest) async throws -> Page<HeldLock> {
         let (sort, descending, after) = try request.resolved("held locks", sorts: ["acquired_at", "key"], default: "acquired_at")
         guard let redis else { return Page(rows: [], next: nil) }
@@ -79,11 +84,22 @@ extension LockService {
                 RedisArgument(from), descending ? "-" : "+", "LIMIT", "0", RedisArgument(chunk)
             ).array.compactMap(\.string)
             guard let last = members.last else { break }
-            let lockKeys = byKey ? members : members.map(LockKeys.key(ofAgeMember:))
-            let locks = try await resolve(lockKeys, on: redis)
-            for (member, lock) in zip(members, locks) {
-                guard let lock, needle.isEmpty || [lock.key, lock.operation, lock.host].contains(where: { $0.lowercased().contains(needle) })
-                else { continue }
+            var candidates = members
+            var lockKeys = byKey ? members : members.map(LockKeys.key(ofAgeMember:))
+            var values: [String?]?
+            if !needle.isEmpty {
+                let entries = try await redis.send(["HMGET", RedisArgument(keys.registry)] + lockKeys.map { RedisArgument($0) })
+                    .array.map(\.string)
+                let matching = lockKeys.indices.filter { index in
+                    entries[index].map { Self.entry($0, of: lockKeys[index], matches: needle) } ?? false
+                }
+                candidates = matching.map { members[$0] }
+                lockKeys = matching.map { lockKeys[$0] }
+                values = matching.map { entries[$0] }
+            }
+            let locks = try await resolve(lockKeys, values: values, on: redis)
+            for (member, lock) in zip(candidates, locks) {
+                guard let lock else { continue }
                 found.append((member, lock))
                 if found.count > limit { break }
             }
@@ -92,6 +108,14 @@ extension LockService {
         }
         let next = found.count > limit ? PageCursor(sort: sort, descending: descending, values: [found[limit - 1].member]) : nil
         return Page(rows: found.prefix(limit).map(\.lock), next: next)
+    }
+
+    /// Whether the key, host or operation of a registry entry contains `needle` (lowercased).
+    private static func entry(_ value: String, of key: String, matches needle: String) -> Bool {
+        let fields = value.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false)  // host|pid|operation|…
+        let host = fields.first ?? ""
+        let operation = fields.count > 2 ? fields[2] : ""
+        return [Substring(key), host, operation].contains { $0.lowercased().contains(needle) }
     }
 
     /// How many locks the registry holds now (HLEN: entries of holders that died count until a
