@@ -119,7 +119,7 @@ enum DashboardFixture {
 
     static let audit = [
         AuditEntry(id: 3, at: now.addingTimeInterval(-90), operator: "mia", role: "moderator", action: "auction.cancel",
-                   target: "auction 41", reason: "seller reported a stolen gift", outcome: "done", detail: "refunded bob 2 TON"),
+                   target: "auction:41", reason: "seller reported a stolen gift", outcome: "done", detail: "refunded bob 2 TON"),
     ]
 }
 

@@ -17,7 +17,7 @@ struct StuckLockAlertTests {
         configuration.database.schema = "stuck_\(tag)"
         configuration.redis?.namespace = "stuck:\(tag):"
         let services = try await MarketServices.connect(configuration)
-        let fetcher = DashboardFetcher(market: Market(services: services, gateways: OperatorGateways.make()), operatorName: nil)
+        let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), operatorName: nil)
         let plan = FetchPlan(view: .alerts, pages: [:], overviewRows: 5, bidsOfAuction: nil, rateWindowSeconds: 60)
         _ = try await services.pool.query("INSERT INTO users (id, name) VALUES (1, 'frozen')")
 

@@ -347,7 +347,7 @@ extension MarketFixture {
             return ActionScenario(target: "withdrawal \(withdrawal.id)", version: 2) {
                 _ = try await market.resolveWithdrawal(withdrawal.id, sentWithHash: nil, expectedVersion: $1, by: $0)
             }
-        case .releaseLock, .manageOperators:
+        case .releaseLock, .manageOperators, .approve, .rejectApproval:
             throw MarketError(.invalidArgument, "test: \(action.rawValue) acts on no market row")
         }
     }

@@ -25,8 +25,8 @@ struct DashboardScreenTests {
     @Test func titleStatusPanesAndHintsTakeTheirRows() {
         let screen = DashboardScreen.render(Self.state(), width: 60, height: 16)
         #expect(screen.lines == [
-            " market-console  Overview [Locks]              operator ann",
-            " ● PostgreSQL  ● Redis DOWN",
+            " market-console  Overview [Locks]",
+            " ● PostgreSQL  ● Redis DOWN                    operator ann",
             "─ Held locks ────────────────────────────────────── 1 held ─",
             "   ID Key",
             "    1 auction:bid:1",

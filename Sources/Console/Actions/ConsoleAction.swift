@@ -34,12 +34,12 @@ enum ConsoleAction: Equatable, Sendable {
     /// What the action is done to, as the audit log names it.
     var target: String {
         switch self {
-        case .cancelAuction(let id, _): "auction \(id)"
-        case .rejectProposal(let id, _): "proposal \(id)"
-        case .forceCompleteTransfer(let id, _), .cancelTransfer(let id, _), .retryTransfer(let id): "transfer \(id)"
-        case .resolveWithdrawalSent(let id, _, _), .resolveWithdrawalFailed(let id, _): "withdrawal \(id)"
-        case .releaseLock(let key): "lock \(key)"
-        case .approve(let id), .rejectApproval(let id): "approval \(id)"
+        case .cancelAuction(let id, _): "auction:\(id)"
+        case .rejectProposal(let id, _): "proposal:\(id)"
+        case .forceCompleteTransfer(let id, _), .cancelTransfer(let id, _), .retryTransfer(let id): "transfer:\(id)"
+        case .resolveWithdrawalSent(let id, _, _), .resolveWithdrawalFailed(let id, _): "withdrawal:\(id)"
+        case .releaseLock(let key): "lock:\(key)"
+        case .approve(let id), .rejectApproval(let id): "approval:\(id)"
         }
     }
 

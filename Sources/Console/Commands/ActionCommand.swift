@@ -128,7 +128,7 @@ struct ActionOptions: ParsableArguments {
             let (configuration, embedded) = try await connection.resolve(progress: { Self.standardError($0) })
             defer { embedded?.stop() }
             let services = try await MarketServices.connect(configuration, progress: { Self.standardError($0) })
-            let market = Market(services: services, gateways: OperatorGateways.make())
+            let market = try OperatorMarket.make(services)
             outcome = await ActionRunner(market: market, operatorName: name).run(action, reason: reason)
             await services.shutdown()
         } catch let error as UsageError {

@@ -45,7 +45,7 @@ struct OperatorsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withConnectedServices(connection, progress: { _ in }) { services, _ in
-                let market = Market(services: services, gateways: OperatorGateways.make())
+                let market = try OperatorMarket.make(services)
                 let operators = try await market.operators()
                 guard !operators.isEmpty else {
                     print("no operators yet: everyone is a viewer (market-console operators add NAME --role admin)")
@@ -73,7 +73,7 @@ struct OperatorAdminOptions: ParsableArguments {
     /// Runs `change` as the admin (or as the embedded default's owner) and prints what it did.
     func change(_ what: String, _ change: @escaping (Market, OperatorRequest?) async throws -> String) async throws {
         try await withConnectedServices(connection, progress: { _ in }) { services, embedded in
-            let market = Market(services: services, gateways: OperatorGateways.make())
+            let market = try OperatorMarket.make(services)
             // On the embedded default the machine's owner sets the console up: no admin exists yet.
             let request = embedded ? nil : OperatorRequest(operatorName: operatorName ?? ProcessInfo.processInfo.userName,
                                                           reason: reason ?? "operators \(what)")

@@ -61,7 +61,7 @@ struct RunCommand: AsyncParsableCommand {
             let background = (traffic ?? embedded) ? startTraffic(services) : nil
             defer { background?.cancel() }
             let name = `operator` ?? ProcessInfo.processInfo.userName
-            let market = Market(services: services, gateways: OperatorGateways.make())
+            let market = try OperatorMarket.make(services)
             let identity = OperatorIdentity(name: name, role: (try? await market.operatorRole(name)) ?? .viewer, readOnly: readonly)
             var model = DashboardModel(keyMap: settings.keyMap, thresholds: settings.thresholds,
                                        refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: ViewKind(rawValue: view)!,

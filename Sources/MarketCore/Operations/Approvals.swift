@@ -47,6 +47,16 @@ extension Market {
         twoPersonActions.contains(action)
     }
 
+    /// How the audit log names the row an action is for: `transfer:7`, `auction:42`.
+    static func auditTarget(of action: OperatorAction, id: Int64) -> String {
+        switch action {
+        case .cancelAuction: "auction:\(id)"
+        case .rejectProposal: "proposal:\(id)"
+        case .resolveWithdrawal: "withdrawal:\(id)"
+        default: "transfer:\(id)"
+        }
+    }
+
     /// Refuses `action` run directly when it is under the two-person rule.
     func requireApproval(_ action: OperatorAction, approved: Bool) throws {
         guard approved || !needsApproval(action) else {
@@ -76,7 +86,7 @@ extension Market {
                 VALUES (\(action.rawValue), \(target), \(expectedVersion), \(request.reason), \(request.operatorName))
                 RETURNING id
                 """).rows[0].decode(Int64.self, at: 0)
-            try await uow.audit(request, role: role, action: action, target: "\(target)",
+            try await uow.audit(request, role: role, action: action, target: Self.auditTarget(of: action, id: target),
                                 detail: "waiting for a second operator: approval \(id)", outcome: "pending approval")
             return id
         }
@@ -107,7 +117,7 @@ extension Market {
                 UPDATE operator_approvals SET state = 'approved', decided_by = \(request.operatorName), decided_at = now()
                 WHERE id = \(approval)
                 """)
-            try await uow.audit(request, role: role, action: .approve, target: "approval \(approval)",
+            try await uow.audit(request, role: role, action: .approve, target: "approval:\(approval)",
                                 detail: "\(pending.action) of \(pending.targetID) requested by \(pending.requestedBy)")
             return pending
         }
@@ -149,7 +159,7 @@ extension Market {
                        outcome = \(request.reason)
                 WHERE id = \(approval)
                 """)
-            try await uow.audit(request, role: role, action: .rejectApproval, target: "approval \(approval)",
+            try await uow.audit(request, role: role, action: .rejectApproval, target: "approval:\(approval)",
                                 detail: "\(pending.action) of \(pending.targetID) requested by \(pending.requestedBy)")
         }
     }

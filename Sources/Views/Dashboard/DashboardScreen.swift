@@ -1,8 +1,8 @@
 /// Renders a ``DashboardState`` into a ``ScreenBuffer``:
 ///
 /// ```
-/// row 0        title bar: product, view tabs, operator
-/// row 1        status bar: servers, lock mode, refresh age
+/// row 0        title bar: product and view tabs
+/// row 1        status bar: servers, lock mode, refresh age; the operator on the right
 /// rows 2…h-3   the view's panes (or a detail screen), each a title line and a table
 /// row h-2      the command line, the filter being typed, or a message
 /// row h-1      key hints
@@ -49,17 +49,19 @@ public enum DashboardScreen {
             let active = index == state.activeTab && state.detail == nil
             x = screen.write(active ? "[\(tab)]" : " \(tab) ", column: x, row: 0, role: active ? .accent : .title)
         }
-        let identity = state.identity + " "
-        if screen.width - identity.count > x { screen.write(identity, column: screen.width - identity.count, row: 0, role: .title) }
     }
 
+    /// Health and refresh on the left; who is at the keyboard on the right, always shown.
     private static func drawStatusBar(_ state: DashboardState, into screen: inout ScreenBuffer) {
         screen.fill(row: 1, role: .statusBar)
+        let identity = state.identity.isEmpty ? "" : " " + state.identity + " "
+        let limit = screen.width - identity.count
         var x = 1
         for item in state.status {
-            guard x < screen.width else { break }
-            x = screen.write(item.text, column: x, row: 1, role: item.role) + 2
+            guard x < limit else { break }
+            x = screen.write(item.text, column: x, row: 1, role: item.role, maxWidth: limit - x) + 2
         }
+        if !identity.isEmpty { screen.write(identity, column: max(0, limit), row: 1, role: .accent) }
     }
 
     private static func drawInputOrMessage(_ state: DashboardState, into screen: inout ScreenBuffer, row: Int) {

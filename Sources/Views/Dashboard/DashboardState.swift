@@ -8,7 +8,7 @@ public struct DashboardState: Sendable, Equatable {
     /// The names of the views, in tab order, and which one is shown.
     public var tabs: [String]
     public var activeTab: Int
-    /// Right side of the title bar: who is at the keyboard and with which role.
+    /// Right side of the status bar: who is at the keyboard, with which role and write mode.
     public var identity: String
     /// The status bar's items, left to right (connection health, lock mode, refresh age …).
     public var status: [StatusItem]

@@ -8,14 +8,17 @@ struct MarketFixture {
     let gateways: SimulatedGateways
 
     /// Runs `body` against a fresh market; gateways behave as `behaviour` (reliable by default),
-    /// Telegram as `telegram` when one is given.
+    /// Telegram as `telegram` when one is given. The two-person rule is off unless `twoPersonActions`
+    /// names actions, so each action's own tests run it directly.
     static func run<T>(behaviour: SimulatedGateways.Behaviour = .init(), telegram: (any TelegramGateway)? = nil,
-                       maxConnections: Int = 16, _ body: (MarketFixture) async throws -> T) async throws -> T {
+                       maxConnections: Int = 16, twoPersonActions: Set<OperatorAction> = [],
+                       _ body: (MarketFixture) async throws -> T) async throws -> T {
         try await TestServers.withServices(maxConnections: maxConnections) { services in
             let simulated = SimulatedGateways(behaviour: behaviour, seed: 7)
             let gateways = Gateways(telegram: telegram ?? simulated, ton: simulated,
                                     retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5)))
-            let fixture = MarketFixture(services: services, market: Market(services: services, gateways: gateways), gateways: simulated)
+            let market = Market(services: services, gateways: gateways, twoPersonActions: twoPersonActions)
+            let fixture = MarketFixture(services: services, market: market, gateways: simulated)
             return try await body(fixture)
         }
     }
