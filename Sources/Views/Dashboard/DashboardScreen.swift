@@ -55,13 +55,13 @@ public enum DashboardScreen {
     private static func drawStatusBar(_ state: DashboardState, into screen: inout ScreenBuffer) {
         screen.fill(row: 1, role: .statusBar)
         let identity = state.identity.isEmpty ? "" : " " + state.identity + " "
-        let limit = screen.width - identity.count
+        let limit = screen.width - identity.count - 1
         var x = 1
         for item in state.status {
             guard x < limit else { break }
             x = screen.write(item.text, column: x, row: 1, role: item.role, maxWidth: limit - x) + 2
         }
-        if !identity.isEmpty { screen.write(identity, column: max(0, limit), row: 1, role: .accent) }
+        if !identity.isEmpty { screen.write(identity, column: max(0, screen.width - identity.count), row: 1, role: .accent) }
     }
 
     private static func drawInputOrMessage(_ state: DashboardState, into screen: inout ScreenBuffer, row: Int) {
