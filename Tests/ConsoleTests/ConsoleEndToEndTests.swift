@@ -47,18 +47,18 @@ struct ConsoleEndToEndTests {
         let traffic = try Self.start(binary, ["simulate", "--clients", "4", "--duration", "60", "--users", "200"], environment: consoleEnvironment)
         defer { traffic.terminate() }
         let tmux = try TmuxSession(command: [binary, "--refresh", "0.5", "--log-file", "/tmp/market-console-e2e-\(tag).log"],
-                                   environment: consoleEnvironment)
+                                   environment: consoleEnvironment, width: 160, height: 45)
 
         // The overview comes up and fills with the simulator's traffic.
         try await tmux.waitFor("Auctions ending soonest")
         try await tmux.waitUntil("UoW rates from the simulator") { $0.contains("auction.bid") }
 
         // :auctions, then a filter for the probe: its row shows what the database holds.
-        try tmux.type(":auc")
+        try await tmux.type(":auc")
         try await tmux.waitFor(":auc█  auctions")
-        try tmux.send("Tab", "Enter")
+        try await tmux.send("Tab", "Enter")
         try await tmux.waitFor("Live auctions")
-        try tmux.type("/Probe Orchid")
+        try await tmux.type("/Probe Orchid")
         try await tmux.waitFor("filter 'Probe Orchid'")
         // The simulator bids on the probe too, so the screen is checked against the bids table: the
         // bid and bidder shown must be a real bid, and the count shown the bids up to it.
@@ -69,19 +69,20 @@ struct ConsoleEndToEndTests {
         #expect(fields[0] == String(auction))
         #expect(fields[4] == "probe-seller")
         let shownBid = try #require(Self.nanoTON(fields[5]), "a bid amount in \(line)")
-        let shownBidder = fields[7]
+        // A name wider than its column ends in "…": match what is shown.
+        let shownBidder = fields[7].hasSuffix("…") ? String(fields[7].dropLast()) : fields[7]
         let shownCount = try #require(Int(fields[8]))
         let matching = try await services.pool.query("""
             SELECT count(*) FILTER (WHERE b.amount <= \(shownBid)),
-                   count(*) FILTER (WHERE b.amount = \(shownBid) AND u.name = \(shownBidder))
+                   count(*) FILTER (WHERE b.amount = \(shownBid) AND starts_with(u.name, \(shownBidder)))
             FROM bids b JOIN users u ON u.id = b.bidder_id WHERE b.auction_id = \(auction)
             """).rows[0]
         #expect(try matching.decode(Int.self, at: 0) == shownCount, "bids up to \(fields[5]) TON, as on: \(line)")
         #expect(try matching.decode(Int.self, at: 1) == 1, "\(shownBidder) bid \(fields[5]) TON, as on: \(line)")
 
         // Enter opens the detail with the bid history, newest first, every line a bid in the table.
-        try tmux.send("Enter")  // ends the filter input
-        try tmux.send("Enter")  // opens the selected row
+        try await tmux.send("Enter")  // ends the filter input
+        try await tmux.send("Enter")  // opens the selected row
         func bidHistory(_ screen: String) -> [[String]] {
             let lines = screen.split(separator: "\n")
             guard let start = lines.firstIndex(where: { $0.contains("Bid history (newest first)") }) else { return [] }
@@ -103,15 +104,15 @@ struct ConsoleEndToEndTests {
         }
 
         // Esc back, the locks view, the help, then quit with the terminal handed back.
-        try tmux.send("Escape")
+        try await tmux.send("Escape")
         try await tmux.waitFor("Live auctions")
-        try tmux.type(":locks")
-        try tmux.send("Enter")
+        try await tmux.type(":locks")
+        try await tmux.send("Enter")
         try await tmux.waitFor("PostgreSQL lock waits (blocker → blocked)")
-        try tmux.type("?")
+        try await tmux.type("?")
         try await tmux.waitFor("Esc or ? closes")
-        try tmux.send("Escape")
-        try tmux.type("q")
+        try await tmux.send("Escape")
+        try await tmux.type("q")
         try await tmux.waitFor("EXIT=0")
     }
 

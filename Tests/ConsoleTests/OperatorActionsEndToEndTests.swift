@@ -30,28 +30,28 @@ struct OperatorActionsEndToEndTests {
             // A viewer (an operator the table does not know) is refused by the key, with a message.
             let viewer = try console(setup, as: "vic")
             try await openProbe(viewer, filter: "Probe Lily")
-            try viewer.type("x")
+            try await viewer.type("x")
             try await viewer.waitFor("refused: vic (viewer) may not cancel-auction: admin or moderator only")
-            try viewer.type("q")
+            try await viewer.type("q")
             try await viewer.waitFor("EXIT=0")
 
             // The moderator without :write cannot; with :write 1m can.
             let moderator = try console(setup, as: "mia")
             try await openProbe(moderator, filter: "Probe Lily")
-            try moderator.type("x")
+            try await moderator.type("x")
             try await moderator.waitFor("read-only: :write 10m enables actions for 10 minutes")
-            try moderator.type(":write 1m")
-            try moderator.send("Enter")
+            try await moderator.type(":write 1m")
+            try await moderator.send("Enter")
             try await moderator.waitFor("mia · moderator · WRITE")
-            try moderator.type("x")
+            try await moderator.type("x")
             try await moderator.waitFor("Confirm cancel-auction · auction:\(auction)")
             try await moderator.waitFor("Now: lock auction:bid:\(auction) is free")
             try await Task.sleep(for: .milliseconds(500))
-            try moderator.type("seller reported a stolen gift")
-            try moderator.send("Enter")  // Enter in the reason goes to Cancel…
-            try moderator.send("Tab")    // …Tab reaches Confirm…
+            try await moderator.type("seller reported a stolen gift")
+            try await moderator.send("Enter")  // Enter in the reason goes to Cancel…
+            try await moderator.send("Tab")    // …Tab reaches Confirm…
             try await Task.sleep(for: .milliseconds(500))
-            try moderator.send("Enter")  // …and Enter there confirms.
+            try await moderator.send("Enter")  // …and Enter there confirms.
             try await moderator.waitFor("done: auction \(auction) cancelled")
             try await moderator.waitFor("no rows match 'Probe Lily'")
             let row = try await setup.services.pool.query("""
@@ -61,13 +61,13 @@ struct OperatorActionsEndToEndTests {
             #expect(try row.decode(String?.self, at: 1) == "mia")
             #expect(try row.decode(Int64.self, at: 2) == 5_000_000_000, "the top bid went back to the bidder")
             #expect(try row.decode(Int64.self, at: 3) == 0)
-            try moderator.send("Escape")
-            try moderator.type(":audit")
-            try moderator.send("Enter")
+            try await moderator.send("Escape")
+            try await moderator.type(":audit")
+            try await moderator.send("Enter")
             let audit = try await moderator.waitFor("cancel-auction")
             let line = try #require(audit.split(separator: "\n").first { $0.contains("cancel-auction") })
             #expect(line.contains("mia") && line.contains("moderator") && line.contains("auction:\(auction)") && line.contains("done"))
-            try moderator.type("q")
+            try await moderator.type("q")
             try await moderator.waitFor("EXIT=0")
         }
     }
@@ -88,46 +88,46 @@ struct OperatorActionsEndToEndTests {
             // ada asks: the console records a request, nothing moves yet.
             let ada = try console(setup, as: "ada")
             try await openProbe(ada, view: ":transfers", filter: "Probe Channel")
-            try ada.type(":write 1m")
-            try ada.send("Enter")
-            try ada.type("F")
+            try await ada.type(":write 1m")
+            try await ada.send("Enter")
+            try await ada.type("F")
             try await ada.waitFor("Confirm force-complete-transfer · transfer:\(transfer)")
             try await Task.sleep(for: .milliseconds(500))
-            try ada.type("buyer confirmed the channel")
-            try ada.send("Tab")           // to the id field
-            try ada.type(String(transfer))
-            try ada.send("Tab")           // Cancel
-            try ada.send("Tab")           // Confirm
+            try await ada.type("buyer confirmed the channel")
+            try await ada.send("Tab")           // to the id field
+            try await ada.type(String(transfer))
+            try await ada.send("Tab")           // Cancel
+            try await ada.send("Tab")           // Confirm
             try await Task.sleep(for: .milliseconds(500))
-            try ada.send("Enter")
+            try await ada.send("Enter")
             let asked = try await ada.waitFor("waits for a second operator: approval")
             let afterWord = try #require(asked.range(of: "second operator: approval ")?.upperBound, "\(asked)")
             let approval = try #require(Int64(String(asked[afterWord...].prefix { $0.isNumber })), "\(asked)")
             #expect(try await state(of: transfer, in: setup) == "pending")
-            try ada.type("q")
+            try await ada.type("q")
             try await ada.waitFor("EXIT=0")
 
             // bo approves from his console: the core runs it, once.
             let bo = try console(setup, as: "bo")
-            try bo.type(":approvals")
-            try bo.send("Enter")
+            try await bo.type(":approvals")
+            try await bo.send("Enter")
             try await bo.waitFor("force-complete-transfer")
-            try bo.type(":write 1m")
-            try bo.send("Enter")
-            try bo.type("A")
+            try await bo.type(":write 1m")
+            try await bo.send("Enter")
+            try await bo.type("A")
             try await bo.waitFor("Confirm approve · approval:\(approval)")
             try await Task.sleep(for: .milliseconds(500))
-            try bo.type("checked with the buyer")
-            try bo.send("Enter", "Tab")
+            try await bo.type("checked with the buyer")
+            try await bo.send("Enter", "Tab")
             try await Task.sleep(for: .milliseconds(500))
-            try bo.send("Enter")
+            try await bo.send("Enter")
             try await bo.waitFor("done: approval \(approval) approved")
             #expect(try await state(of: transfer, in: setup) == "completed")
             let sales = try await setup.services.pool.query("""
                 SELECT count(*) FROM ledger WHERE account_id = \(seller) AND kind = 'sale'
                 """).rows[0].decode(Int.self, at: 0)
             #expect(sales == 1, "the seller is paid exactly once")
-            try bo.type("q")
+            try await bo.type("q")
             try await bo.waitFor("EXIT=0")
         }
     }
@@ -141,10 +141,10 @@ struct OperatorActionsEndToEndTests {
     /// Opens `view` and filters it down to the probe row.
     private func openProbe(_ tmux: TmuxSession, view: String = ":auctions", filter: String) async throws {
         try await tmux.waitFor("Overview")
-        try tmux.type(view)
-        try tmux.send("Enter")
-        try tmux.type("/" + filter)
-        try tmux.send("Enter")
+        try await tmux.type(view)
+        try await tmux.send("Enter")
+        try await tmux.type("/" + filter)
+        try await tmux.send("Enter")
         try await tmux.waitUntil("the probe row") { screen in
             screen.split(separator: "\n").contains { $0.contains(filter) && !$0.contains("filter '") }
         }

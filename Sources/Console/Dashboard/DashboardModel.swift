@@ -171,6 +171,7 @@ struct DashboardModel {
     }
 
     private mutating func handle(_ key: Key, now: Date) -> [DashboardEffect] {
+        if message?.until == .distantFuture { message = nil }
         if var open = draft {
             switch open.handle(key, now: now) {
             case .keepOpen:
@@ -436,8 +437,10 @@ struct DashboardModel {
         say(text, role: role, now: now)
     }
 
+    /// Shows `text` for `seconds`; a warning or worse stays until the next key, so it is not missed.
     private mutating func say(_ text: String, role: StyleRole, now: Date, seconds: TimeInterval = 5) {
-        message = (text, role, now.addingTimeInterval(seconds))
+        let sticky = role == .warning || role == .critical
+        message = (text, role, sticky ? .distantFuture : now.addingTimeInterval(seconds))
     }
 
     // MARK: Operator actions

@@ -17,27 +17,27 @@ final class TmuxSession {
         let env = environment.flatMap { ["-e", "\($0.key)=\($0.value)"] }
         let shellCommand = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         // Keep the window after the program exits, so its exit status can be read.
-        try tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"] + env
+        try tmuxNow(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"] + env
                  + ["sh", "-c", shellCommand + "; echo \"EXIT=$?\"; sleep 60"])
     }
 
     deinit {
-        _ = try? tmux(["kill-server"])
+        _ = try? tmuxNow(["kill-server"])
     }
 
     /// Types keys: tmux key names (`Enter`, `Escape`, `Down`) or literal text.
-    func send(_ keys: String...) throws {
-        try tmux(["send-keys", "-t", name] + keys)
+    func send(_ keys: String...) async throws {
+        try await tmux(["send-keys", "-t", name] + keys)
     }
 
     /// Types `text` literally.
-    func type(_ text: String) throws {
-        try tmux(["send-keys", "-t", name, "-l", text])
+    func type(_ text: String) async throws {
+        try await tmux(["send-keys", "-t", name, "-l", text])
     }
 
     /// The screen as text.
-    func screen() throws -> String {
-        try tmux(["capture-pane", "-p", "-t", name])
+    func screen() async throws -> String {
+        try await tmux(["capture-pane", "-p", "-t", name])
     }
 
     /// Waits until the screen shows `text` (or satisfies `predicate`), up to `timeout`; returns the screen.
@@ -51,19 +51,38 @@ final class TmuxSession {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {
-            last = try screen()
+            last = try await screen()
             if predicate(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw Failure(description: "timed out waiting for \(what); the screen was:\n\(last)")
     }
 
-    /// Runs one tmux command on this session's server. Through ``ChildProcessRunner``, not
-    /// Foundation's `Process`: the tmux server the first command forks would inherit `Process`'s
-    /// exit-watching socket, and `waitUntilExit` would wait for the server to end.
+    /// Runs one tmux command on this session's server, on a thread of its own (a blocked
+    /// cooperative thread would stall the other tests on these 2-core machines).
     @discardableResult
-    private func tmux(_ arguments: [String]) throws -> String {
-        let result = ChildProcessRunner.run("/usr/bin/tmux", ["-L", socket] + arguments, timeout: 10)
+    private func tmux(_ arguments: [String]) async throws -> String {
+        let socket = socket
+        let result = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: Self.runTmux(socket: socket, arguments)) }
+        }
+        guard result.succeeded else {
+            throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed: \(result.summary)")
+        }
+        return result.output
+    }
+
+    /// Through ``ChildProcessRunner``, not Foundation's `Process`: the tmux server the first
+    /// command forks would inherit `Process`'s exit-watching socket, and `waitUntilExit` would
+    /// wait for the server to end.
+    private static func runTmux(socket: String, _ arguments: [String]) -> ChildProcessResult {
+        ChildProcessRunner.run("/usr/bin/tmux", ["-L", socket] + arguments, timeout: 10)
+    }
+
+    /// Synchronous variant for start-up and `deinit`.
+    @discardableResult
+    private func tmuxNow(_ arguments: [String]) throws -> String {
+        let result = Self.runTmux(socket: socket, arguments)
         guard result.succeeded else {
             throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed: \(result.summary)")
         }
