@@ -50,7 +50,7 @@ struct OperatorActionsEndToEndTests {
             try await moderator.type("seller reported a stolen gift")
             try await moderator.send("Enter")  // Enter in the reason goes to Cancel…
             try await moderator.send("Tab")    // …Tab reaches Confirm…
-            try await Task.sleep(for: .milliseconds(500))
+            try await confirmFocused(moderator)
             try await moderator.send("Enter")  // …and Enter there confirms.
             try await moderator.waitFor("done: auction \(auction) cancelled")
             try await moderator.waitFor("no rows match 'Probe Lily'")
@@ -98,7 +98,7 @@ struct OperatorActionsEndToEndTests {
             try await ada.type(String(transfer))
             try await ada.send("Tab")           // Cancel
             try await ada.send("Tab")           // Confirm
-            try await Task.sleep(for: .milliseconds(500))
+            try await confirmFocused(ada)
             try await ada.send("Enter")
             let asked = try await ada.waitFor("waits for a second operator: approval")
             let afterWord = try #require(asked.range(of: "second operator: approval ")?.upperBound, "\(asked)")
@@ -119,7 +119,7 @@ struct OperatorActionsEndToEndTests {
             try await Task.sleep(for: .milliseconds(500))
             try await bo.type("checked with the buyer")
             try await bo.send("Enter", "Tab")
-            try await Task.sleep(for: .milliseconds(500))
+            try await confirmFocused(bo)
             try await bo.send("Enter")
             try await bo.waitFor("done: approval \(approval) approved")
             #expect(try await state(of: transfer, in: setup) == "completed")
@@ -136,6 +136,12 @@ struct OperatorActionsEndToEndTests {
 
     private func state(of transfer: Int64, in setup: Market_) async throws -> String {
         try await setup.services.pool.query("SELECT state FROM channel_transfers WHERE id = \(transfer)").rows[0].decode(String.self, at: 0)
+    }
+
+    /// Waits until Confirm has the focus, then past the dialog's settle time, so the next Enter counts.
+    private func confirmFocused(_ tmux: TmuxSession) async throws {
+        try await tmux.waitFor("[ Confirm ]")
+        try await Task.sleep(for: .milliseconds(600))
     }
 
     /// Opens `view` and filters it down to the probe row.

@@ -47,7 +47,9 @@ public enum StuckLockDetector {
             let holder = "\(lock.host):\(lock.pid)"
             let transactions = openTransactions.filter { $0.application.hasSuffix(" " + holder) }
             let heldSeconds = Int(now.timeIntervalSince(Date(timeIntervalSince1970: Double(lock.acquiredAtMilliseconds) / 1000)))
-            if lock.ttlLeftMilliseconds < endingMilliseconds, let transaction = transactions.first {
+            // A frozen holder's transaction sits idle: name that one when the process has several.
+            let open = transactions.first { $0.state.hasPrefix("idle in transaction") } ?? transactions.first
+            if lock.ttlLeftMilliseconds < endingMilliseconds, let transaction = open {
                 alerts.append(LockAlert(
                     kind: .leaseEndingWithOpenTransaction, severity: .critical, subject: lock.key,
                     message: "\(lock.key): lease ends in \(lock.ttlLeftMilliseconds) ms while \(holder)'s transaction "
