@@ -27,7 +27,9 @@ bash scripts/test-servers.sh start
 # shellcheck disable=SC1090
 source "$TEST_SERVERS_ENV"
 
-echo "== building tests"
+echo "== building the console and the tests"
+# The end-to-end tests drive the market-console binary itself, so build it as well as the test bundle.
+swift build --product market-console
 swift build --build-tests
 
 echo "== running tests"
