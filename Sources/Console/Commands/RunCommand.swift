@@ -68,6 +68,10 @@ struct RunCommand: AsyncParsableCommand {
                                        identity: identity)
             if let configProblem { model.notify(configProblem, role: .warning, now: Date()) }
             if let themeProblem { model.notify("\(themeProblem); using the dark theme", role: .warning, now: Date()) }
+            if embedded && identity.role == .viewer {
+                model.notify("\(name) is a viewer; to act on this embedded market: market-console operators add \(name) --role admin",
+                             role: .accent, now: Date())
+            }
             let app = DashboardApp(fetcher: DashboardFetcher(market: market, operatorName: name),
                                    runner: ActionRunner(market: market, operatorName: name), model: model,
                                    asciiOnly: ascii, theme: theme, log: log)
