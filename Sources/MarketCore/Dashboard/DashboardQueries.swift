@@ -10,13 +10,15 @@
 /// ```
 /// Every list is a keyset page (see ``PageRequest``): only the rows asked for are read, along an
 /// index on the default sorts. PostgreSQL is read through `services.pool` (the configured schema),
-/// Redis under the configured namespace. Copies share one counts cache.
+/// Redis under the configured namespace. Copies share one counts cache and one cache of settled
+/// statistics seconds (see ``StatsReader``), so a refresh reads only the newest seconds.
 public struct DashboardQueries: Sendable {
     /// How old the table counts of ``counts()`` may be.
     public static let countsMaxAge: Duration = .seconds(5)
 
     private let services: MarketServices
     private let tableCounts = TableCountsCache(maxAge: countsMaxAge)
+    private let statsSeconds = StatsSecondsCache()
 
     /// Reads through `services`' pool (its schema) and Redis (its namespace).
     public init(services: MarketServices) {
@@ -137,7 +139,7 @@ public struct DashboardQueries: Sendable {
     // MARK: - Helpers
 
     private var statsReader: StatsReader? {
-        services.redis.map { StatsReader(redis: $0, namespace: $0.configuration.namespace) }
+        services.redis.map { StatsReader(redis: $0, namespace: $0.configuration.namespace, cache: statsSeconds) }
     }
 
     private static func window(_ seconds: Int) -> Int {
