@@ -95,18 +95,15 @@ public struct DashboardQueries: Sendable {
     public func overview(rowsPerSection: Int, statsSeconds: Int = 60) async throws -> Overview {
         let request = PageRequest(sort: "", limit: rowsPerSection)
         async let redisSections = redisSections(firstLocks: request, statsSeconds: statsSeconds)
-        let auctions = try LiveAuction.source.query(request)
-        let proposals = try PendingProposal.source.query(request)
-        let transfers = try PendingTransfer.source.query(request)
-        let results = try await pipeline([auctions.0, proposals.0, transfers.0, PostgresLockWait.query])
+        let auctions = try LiveAuction.source.statement(request)
+        let proposals = try PendingProposal.source.statement(request)
+        let transfers = try PendingTransfer.source.statement(request)
+        let results = try await pipeline([auctions.query, proposals.query, transfers.query, PostgresLockWait.query])
         let redis = try await redisSections
         return Overview(
-            auctions: try LiveAuction.source.page(results[0], request: request, sort: auctions.sort,
-                                                  descending: auctions.descending, decode: LiveAuction.init(row:)).rows,
-            proposals: try PendingProposal.source.page(results[1], request: request, sort: proposals.sort,
-                                                       descending: proposals.descending, decode: PendingProposal.init(row:)).rows,
-            transfers: try PendingTransfer.source.page(results[2], request: request, sort: transfers.sort,
-                                                       descending: transfers.descending, decode: PendingTransfer.init(row:)).rows,
+            auctions: try auctions.page(results[0], decode: LiveAuction.init(row:)).rows,
+            proposals: try proposals.page(results[1], decode: PendingProposal.init(row:)).rows,
+            transfers: try transfers.page(results[2], decode: PendingTransfer.init(row:)).rows,
             locks: redis.value.locks, lockWaits: try results[3].rows.map(PostgresLockWait.init(row:)),
             contention: redis.value.contention, rates: redis.value.rates, lockMode: services.locks.mode,
             redisProblem: redis.problem)
