@@ -53,6 +53,45 @@ struct StatsTests {
         #expect(try await reader.unitOfWork(seconds: 10).first?.commits == 1)
     }
 
+    /// The dashboard's reader sums a settled second once and the newest seconds on every read.
+    @Test func aCachingReaderRereadsOnlySecondsThatAreNotOver() async throws {
+        let redisConfiguration = try #require(try TestServers.configuration().redis)
+        let redis = RedisConnection(configuration: redisConfiguration)
+        let keys = StatsKeys(namespace: redisConfiguration.namespace)
+        let now = StatsRecorder.currentSecond()
+        let settled = now - 20
+        _ = try await redis.pipeline([
+            ["HSET", RedisArgument(keys.unitOfWork(second: settled)), "auction.bid|commit", "2", "auction.bid|h:30", "2",
+             "auction.bid|us", "1000"],
+            ["HSET", RedisArgument(keys.unitOfWork(second: now)), "auction.bid|commit", "1", "auction.bid|rb:conflict", "1"],
+            ["HSET", RedisArgument(keys.locks(second: settled)), "auction:bid|acquired", "4", "auction:bid|wh:3", "1",
+             "auction:bid|wait_us", "30"],
+        ])
+        let caching = StatsReader(redis: redis, namespace: redisConfiguration.namespace, cache: StatsSecondsCache())
+        let plain = StatsReader(redis: redis, namespace: redisConfiguration.namespace)
+        let first = try await caching.unitOfWork(seconds: 30, endingAt: now)
+        #expect(first == (try await plain.unitOfWork(seconds: 30, endingAt: now)))
+        let bid = try #require(first.first)
+        #expect(bid.commits == 3)
+        #expect(bid.commitSeries[9] == 2)
+        #expect(bid.commitSeries[29] == 1)
+        #expect(bid.rollbacks == [.conflict: 1])
+        #expect(bid.rollbackSeries[29] == 1)
+        #expect(bid.duration.count == 2)
+        #expect(bid.duration.sumMicros == 1000)
+        #expect(try await caching.locks(seconds: 30, endingAt: now) == (try await plain.locks(seconds: 30, endingAt: now)))
+        #expect(try await caching.locks(seconds: 30, endingAt: now).first?.acquired == 4)
+
+        _ = try await redis.pipeline([
+            ["HINCRBY", RedisArgument(keys.unitOfWork(second: settled)), "auction.bid|commit", "5"],
+            ["HINCRBY", RedisArgument(keys.unitOfWork(second: now)), "auction.bid|commit", "5"],
+        ])
+        #expect(try await caching.unitOfWork(seconds: 30, endingAt: now).first?.commitSeries[9] == 2)
+        #expect(try await caching.unitOfWork(seconds: 30, endingAt: now).first?.commits == 8)
+        #expect(try await plain.unitOfWork(seconds: 30, endingAt: now).first?.commits == 13)
+        redis.close()
+    }
+
     @Test func histogramPercentilesStayWithinABucket() {
         var histogram = LatencyHistogram()
         for micros in 1...1000 { histogram.record(micros: Int64(micros) * 100) }

@@ -10,13 +10,15 @@
 /// ```
 /// Every list is a keyset page (see ``PageRequest``): only the rows asked for are read, along an
 /// index on the default sorts. PostgreSQL is read through `services.pool` (the configured schema),
-/// Redis under the configured namespace. Copies share one counts cache.
+/// Redis under the configured namespace. Copies share one counts cache and one cache of settled
+/// statistics seconds (see ``StatsReader``), so a refresh reads only the newest seconds.
 public struct DashboardQueries: Sendable {
     /// How old the table counts of ``counts()`` may be.
     public static let countsMaxAge: Duration = .seconds(5)
 
     private let services: MarketServices
     private let tableCounts = TableCountsCache(maxAge: countsMaxAge)
+    private let statsSeconds = StatsSecondsCache()
 
     /// Reads through `services`' pool (its schema) and Redis (its namespace).
     public init(services: MarketServices) {
@@ -99,18 +101,15 @@ public struct DashboardQueries: Sendable {
     public func overview(rowsPerSection: Int, statsSeconds: Int = 60) async throws -> Overview {
         let request = PageRequest(sort: "", limit: rowsPerSection)
         async let redisSections = redisSections(firstLocks: request, statsSeconds: statsSeconds)
-        let auctions = try LiveAuction.source.query(request)
-        let proposals = try PendingProposal.source.query(request)
-        let transfers = try PendingTransfer.source.query(request)
-        let results = try await pipeline([auctions.0, proposals.0, transfers.0, PostgresLockWait.query])
+        let auctions = try LiveAuction.source.statement(request)
+        let proposals = try PendingProposal.source.statement(request)
+        let transfers = try PendingTransfer.source.statement(request)
+        let results = try await pipeline([auctions.query, proposals.query, transfers.query, PostgresLockWait.query])
         let redis = try await redisSections
         return Overview(
-            auctions: try LiveAuction.source.page(results[0], request: request, sort: auctions.sort,
-                                                  descending: auctions.descending, decode: LiveAuction.init(row:)).rows,
-            proposals: try PendingProposal.source.page(results[1], request: request, sort: proposals.sort,
-                                                       descending: proposals.descending, decode: PendingProposal.init(row:)).rows,
-            transfers: try PendingTransfer.source.page(results[2], request: request, sort: transfers.sort,
-                                                       descending: transfers.descending, decode: PendingTransfer.init(row:)).rows,
+            auctions: try auctions.page(results[0], decode: LiveAuction.init(row:)).rows,
+            proposals: try proposals.page(results[1], decode: PendingProposal.init(row:)).rows,
+            transfers: try transfers.page(results[2], decode: PendingTransfer.init(row:)).rows,
             locks: redis.value.locks, lockWaits: try results[3].rows.map(PostgresLockWait.init(row:)),
             contention: redis.value.contention, rates: redis.value.rates, lockMode: services.locks.mode,
             redisProblem: redis.problem)
@@ -143,7 +142,7 @@ public struct DashboardQueries: Sendable {
     // MARK: - Helpers
 
     private var statsReader: StatsReader? {
-        services.redis.map { StatsReader(redis: $0, namespace: $0.configuration.namespace) }
+        services.redis.map { StatsReader(redis: $0, namespace: $0.configuration.namespace, cache: statsSeconds) }
     }
 
     private static func window(_ seconds: Int) -> Int {

@@ -32,7 +32,7 @@ struct KeysetSource: Sendable {
     var defaultDescending = false
 
     /// The statement for one page: `limit + 1` rows, the extra one only telling that more follow.
-    func query(_ request: PageRequest) throws -> (PostgresQuery, sort: String, descending: Bool) {
+    func statement(_ request: PageRequest) throws -> PageStatement {
         let (sort, descending, after) = try request.resolved(name, sorts: sorts.map(\.key), default: defaultSort,
                                                              defaultDescending: defaultDescending)
         let keyColumns = sorts.first { $0.key == sort }!.columns
@@ -64,30 +64,39 @@ struct KeysetSource: Sendable {
         let direction = descending ? " DESC" : ""
         sql.appendLiteral(" ORDER BY " + keyColumns.map { $0.expression + direction }.joined(separator: ", ") + " LIMIT ")
         sql.appendInterpolation(request.clampedLimit + 1)
-        return (PostgresQuery(stringInterpolation: sql), sort, descending)
-    }
-
-    /// Decodes a page from the statement's result; the cursor comes from the key columns at the end.
-    func page<Row>(_ result: PostgresResult, request: PageRequest, sort: String, descending: Bool,
-                   decode: (PostgresRow) throws -> Row) throws -> Page<Row> {
-        let limit = request.clampedLimit
-        let shown = result.rows.prefix(limit)
-        var next: PageCursor?
-        if result.rows.count > limit, let last = shown.last {
-            let keyCount = sorts.first { $0.key == sort }!.columns.count
-            let values = try last.values.suffix(keyCount).map { value in
-                guard let value else { throw PostgresError(code: .decodingFailed, message: "a sort value of \(name) is NULL") }
-                return value
-            }
-            next = PageCursor(sort: sort, descending: descending, values: values)
-        }
-        return Page(rows: try shown.map(decode), next: next)
+        return PageStatement(query: PostgresQuery(stringInterpolation: sql), source: name, limit: request.clampedLimit,
+                             sort: sort, descending: descending, keyCount: keyColumns.count)
     }
 
     /// One page: builds the statement, runs it on the pool and decodes it.
     func fetch<Row>(_ request: PageRequest, on pool: PostgresPool,
                     decode: (PostgresRow) throws -> Row) async throws -> Page<Row> {
-        let (query, sort, descending) = try query(request)
-        return try page(try await pool.query(query), request: request, sort: sort, descending: descending, decode: decode)
+        let statement = try statement(request)
+        return try statement.page(try await pool.query(statement.query), decode: decode)
+    }
+}
+
+/// The statement of one keyset page and how to read its result.
+struct PageStatement: Sendable {
+    let query: PostgresQuery
+    let source: String
+    let limit: Int
+    let sort: String
+    let descending: Bool
+    /// The sort values at the end of each row.
+    let keyCount: Int
+
+    /// Decodes the page; the cursor comes from the key columns of its last row.
+    func page<Row>(_ result: PostgresResult, decode: (PostgresRow) throws -> Row) throws -> Page<Row> {
+        let shown = result.rows.prefix(limit)
+        var next: PageCursor?
+        if result.rows.count > limit, let last = shown.last {
+            let values = try last.values.suffix(keyCount).map { value in
+                guard let value else { throw PostgresError(code: .decodingFailed, message: "a sort value of \(source) is NULL") }
+                return value
+            }
+            next = PageCursor(sort: sort, descending: descending, values: values)
+        }
+        return Page(rows: try shown.map(decode), next: next)
     }
 }

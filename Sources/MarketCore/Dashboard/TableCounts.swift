@@ -31,8 +31,7 @@ struct TableCounts: Sendable, Equatable {
 /// counts at all waits for one.
 final class TableCountsCache: Sendable {
     private struct Counted {
-        var counts: TableCounts?
-        var countedAt: ContinuousClock.Instant?
+        var last: (counts: TableCounts, at: ContinuousClock.Instant)?
         var recount: Task<TableCounts, any Error>?
     }
 
@@ -45,13 +44,11 @@ final class TableCountsCache: Sendable {
 
     func counts(_ count: @escaping @Sendable () async throws -> TableCounts) async throws -> TableCounts {
         let (cached, recount) = counted.withLock { counted -> (TableCounts?, Task<TableCounts, any Error>?) in
-            if let countedAt = counted.countedAt, countedAt.duration(to: .now) < maxAge, let counts = counted.counts {
-                return (counts, nil)
-            }
+            if let last = counted.last, last.at.duration(to: .now) < maxAge { return (last.counts, nil) }
             if counted.recount == nil {
                 counted.recount = Task { try await self.recount(count) }
             }
-            return (counted.counts, counted.recount)
+            return (counted.last?.counts, counted.recount)
         }
         if let cached { return cached }
         return try await recount!.value
@@ -60,7 +57,7 @@ final class TableCountsCache: Sendable {
     private func recount(_ count: @Sendable () async throws -> TableCounts) async throws -> TableCounts {
         do {
             let counts = try await count()
-            counted.withLock { $0 = Counted(counts: counts, countedAt: .now, recount: nil) }
+            counted.withLock { $0 = Counted(last: (counts, .now), recount: nil) }
             return counts
         } catch {
             counted.withLock { $0.recount = nil }

@@ -42,36 +42,38 @@ public struct LockPrefixStats: Sendable, Equatable {
 }
 
 /// Reads the per-second statistics hashes that every process' ``StatsRecorder`` writes.
+///
+/// Each second's hash is summed on its own, then the seconds of the window are merged. The
+/// dashboard's reader (``DashboardQueries``) also keeps the sums of seconds that are over (every
+/// process has flushed them) and fetches only the newest seconds from Redis: a console refreshed
+/// every second reads a handful of hashes per refresh instead of its whole window.
 public struct StatsReader: Sendable {
     private let redis: RedisConnection
     private let keys: StatsKeys
+    private let cache: StatsSecondsCache?
 
     public init(redis: RedisConnection, namespace: String) {
+        self.init(redis: redis, namespace: namespace, cache: nil)
+    }
+
+    init(redis: RedisConnection, namespace: String, cache: StatsSecondsCache?) {
         self.redis = redis
         self.keys = StatsKeys(namespace: namespace)
+        self.cache = cache
     }
 
     /// Outcomes per operation for the `seconds` seconds up to and including `endSecond`.
     public func unitOfWork(seconds: Int, endingAt endSecond: Int64 = StatsRecorder.currentSecond()) async throws -> [UnitOfWorkStats] {
-        let hashes = try await read(seconds: seconds, endingAt: endSecond, key: keys.unitOfWork(second:))
+        let perSecond = try await sums(seconds: seconds, endingAt: endSecond, key: keys.unitOfWork(second:),
+                                       cached: cache?.unitOfWork, sum: Self.unitOfWorkSums)
         var byOperation: [String: UnitOfWorkStats] = [:]
-        for (offset, fields) in hashes.enumerated() {
-            for (name, counter, value) in fields {
-                var stats = byOperation[name] ?? UnitOfWorkStats(operation: name,
-                                                                  commitSeries: Array(repeating: 0, count: seconds),
-                                                                  rollbackSeries: Array(repeating: 0, count: seconds))
-                if counter == StatsField.commit {
-                    stats.commits += value
-                    stats.commitSeries[offset] += value
-                } else if counter.hasPrefix("rb:"), let reason = RollbackReason(rawValue: String(counter.dropFirst(3))) {
-                    stats.rollbacks[reason, default: 0] += value
-                    stats.rollbackSeries[offset] += value
-                } else if counter == StatsField.durationSum {
-                    stats.duration.addSum(micros: value)
-                } else if counter.hasPrefix("h:"), let index = Int(counter.dropFirst(2)) {
-                    stats.duration.add(bucket: index, count: value)
+        for (offset, second) in perSecond.enumerated() {
+            for (name, sums) in second {
+                if byOperation.index(forKey: name) == nil {
+                    byOperation[name] = UnitOfWorkStats(operation: name, commitSeries: Array(repeating: 0, count: seconds),
+                                                        rollbackSeries: Array(repeating: 0, count: seconds))
                 }
-                byOperation[name] = stats
+                byOperation[name]!.absorb(sums, at: offset)
             }
         }
         return byOperation.values.sorted { $0.operation < $1.operation }
@@ -79,27 +81,13 @@ public struct StatsReader: Sendable {
 
     /// Contention per key prefix for the `seconds` seconds up to and including `endSecond`.
     public func locks(seconds: Int, endingAt endSecond: Int64 = StatsRecorder.currentSecond()) async throws -> [LockPrefixStats] {
-        let hashes = try await read(seconds: seconds, endingAt: endSecond, key: keys.locks(second:))
+        let perSecond = try await sums(seconds: seconds, endingAt: endSecond, key: keys.locks(second:),
+                                       cached: cache?.locks, sum: Self.lockSums)
         var byPrefix: [String: LockPrefixStats] = [:]
-        for fields in hashes {
-            for (name, counter, value) in fields {
-                var stats = byPrefix[name] ?? LockPrefixStats(prefix: name)
-                switch counter {
-                case StatsField.acquired: stats.acquired += value
-                case StatsField.waited: stats.waited += value
-                case StatsField.timedOut: stats.timedOut += value
-                case StatsField.renewalFailed: stats.renewalFailures += value
-                case StatsField.lost: stats.lost += value
-                case StatsField.waitSum: stats.wait.addSum(micros: value)
-                case StatsField.holdSum: stats.hold.addSum(micros: value)
-                default:
-                    if counter.hasPrefix("wh:"), let index = Int(counter.dropFirst(3)) {
-                        stats.wait.add(bucket: index, count: value)
-                    } else if counter.hasPrefix("hh:"), let index = Int(counter.dropFirst(3)) {
-                        stats.hold.add(bucket: index, count: value)
-                    }
-                }
-                byPrefix[name] = stats
+        for second in perSecond {
+            for (name, sums) in second {
+                if byPrefix.index(forKey: name) == nil { byPrefix[name] = LockPrefixStats(prefix: name) }
+                byPrefix[name]!.absorb(sums)
             }
         }
         return byPrefix.values.sorted { $0.prefix < $1.prefix }
@@ -119,21 +107,98 @@ public struct StatsReader: Sendable {
         return names.sorted()
     }
 
-    /// One pipelined HGETALL per second; each hash split into (name, counter, value).
-    private func read(seconds: Int, endingAt endSecond: Int64,
-                      key: (Int64) -> String) async throws -> [[(String, String, Int64)]] {
-        let first = endSecond - Int64(seconds) + 1
-        let commands: [[RedisArgument]] = (first...endSecond).map { ["HGETALL", RedisArgument(key($0))] }
-        let replies = try await redis.pipeline(commands)
-        return replies.map { reply in
-            let items = reply.array
-            var fields: [(String, String, Int64)] = []
-            for index in stride(from: 0, to: items.count - 1, by: 2) {
-                guard let field = items[index].string, let value = items[index + 1].integer,
-                      let bar = field.lastIndex(of: "|") else { continue }
-                fields.append((String(field[..<bar]), String(field[field.index(after: bar)...]), value))
-            }
-            return fields
+    /// The sums of each second of the window, oldest first: cached ones from `cached`, the rest
+    /// from one pipelined HGETALL per second (kept in `cached` once they are settled).
+    private func sums<Sum: Sendable>(seconds: Int, endingAt endSecond: Int64, key: (Int64) -> String,
+                                     cached: SettledSeconds<Sum>?,
+                                     sum: ([(String, Substring, Int64)]) -> Sum) async throws -> [Sum] {
+        let window = (endSecond - Int64(seconds) + 1)...endSecond
+        var known = cached?.sums(in: window) ?? [:]
+        let missing = window.filter { known[$0] == nil }
+        let replies = try await redis.pipeline(missing.map { ["HGETALL", RedisArgument(key($0))] })
+        var fetched: [Int64: Sum] = [:]
+        for (second, reply) in zip(missing, replies) { fetched[second] = sum(Self.fields(of: reply)) }
+        cached?.keep(fetched, settledThrough: StatsRecorder.currentSecond() - StatsSecondsCache.settledAfter)
+        known.merge(fetched) { _, new in new }
+        return window.map { known[$0]! }
+    }
+
+    /// A hash's fields split into (name, counter, value) at the last `|` of the field.
+    private static func fields(of reply: RedisValue) -> [(String, Substring, Int64)] {
+        let items = reply.array
+        var fields: [(String, Substring, Int64)] = []
+        fields.reserveCapacity(items.count / 2)
+        for index in stride(from: 0, to: items.count - 1, by: 2) {
+            guard let field = items[index].string, let value = items[index + 1].integer,
+                  let bar = field.lastIndex(of: "|") else { continue }
+            fields.append((String(field[..<bar]), field[field.index(after: bar)...], value))
         }
+        return fields
+    }
+
+    /// One second's outcomes per operation (series left empty: they are laid out by the window).
+    private static func unitOfWorkSums(_ fields: [(String, Substring, Int64)]) -> [String: UnitOfWorkStats] {
+        var byOperation: [String: UnitOfWorkStats] = [:]
+        for (name, counter, value) in fields {
+            if byOperation.index(forKey: name) == nil { byOperation[name] = UnitOfWorkStats(operation: name) }
+            if counter == StatsField.commit {
+                byOperation[name]!.commits += value
+            } else if counter.hasPrefix("rb:"), let reason = RollbackReason(rawValue: String(counter.dropFirst(3))) {
+                byOperation[name]!.rollbacks[reason, default: 0] += value
+            } else if counter == StatsField.durationSum {
+                byOperation[name]!.duration.addSum(micros: value)
+            } else if counter.hasPrefix("h:"), let index = Int(counter.dropFirst(2)) {
+                byOperation[name]!.duration.add(bucket: index, count: value)
+            }
+        }
+        return byOperation
+    }
+
+    /// One second's contention per key prefix.
+    private static func lockSums(_ fields: [(String, Substring, Int64)]) -> [String: LockPrefixStats] {
+        var byPrefix: [String: LockPrefixStats] = [:]
+        for (name, counter, value) in fields {
+            if byPrefix.index(forKey: name) == nil { byPrefix[name] = LockPrefixStats(prefix: name) }
+            switch counter {
+            case StatsField.acquired: byPrefix[name]!.acquired += value
+            case StatsField.waited: byPrefix[name]!.waited += value
+            case StatsField.timedOut: byPrefix[name]!.timedOut += value
+            case StatsField.renewalFailed: byPrefix[name]!.renewalFailures += value
+            case StatsField.lost: byPrefix[name]!.lost += value
+            case StatsField.waitSum: byPrefix[name]!.wait.addSum(micros: value)
+            case StatsField.holdSum: byPrefix[name]!.hold.addSum(micros: value)
+            default:
+                if counter.hasPrefix("wh:"), let index = Int(counter.dropFirst(3)) {
+                    byPrefix[name]!.wait.add(bucket: index, count: value)
+                } else if counter.hasPrefix("hh:"), let index = Int(counter.dropFirst(3)) {
+                    byPrefix[name]!.hold.add(bucket: index, count: value)
+                }
+            }
+        }
+        return byPrefix
+    }
+}
+
+extension UnitOfWorkStats {
+    /// Adds one second's sums, `offset` seconds into the window's series.
+    mutating func absorb(_ second: UnitOfWorkStats, at offset: Int) {
+        commits += second.commits
+        commitSeries[offset] += second.commits
+        for (reason, count) in second.rollbacks { rollbacks[reason, default: 0] += count }
+        rollbackSeries[offset] += second.totalRollbacks
+        duration.merge(second.duration)
+    }
+}
+
+extension LockPrefixStats {
+    /// Adds one second's sums.
+    mutating func absorb(_ second: LockPrefixStats) {
+        acquired += second.acquired
+        waited += second.waited
+        timedOut += second.timedOut
+        renewalFailures += second.renewalFailures
+        lost += second.lost
+        wait.merge(second.wait)
+        hold.merge(second.hold)
     }
 }
