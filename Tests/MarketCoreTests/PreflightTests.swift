@@ -44,4 +44,27 @@ struct PreflightTests {
             #expect(state == "active")
         }
     }
+
+    @Test func anOperatorActionGivesUpOnARowHeldTooLongInsteadOfHanging() async throws {
+        try await MarketFixture.run { fixture in
+            let moderator = try await fixture.operatorNamed("mia", role: .moderator)
+            let seller = try await fixture.user("seller")
+            let auction = try await fixture.market.createAuction(nft: try await fixture.nft(owner: seller), seller: seller,
+                                                                 startPrice: 1_000_000_000, minStep: 1, duration: .seconds(600))
+            try await fixture.services.pool.withConnection { blocker in
+                _ = try await blocker.simpleQuery("BEGIN")
+                _ = try await blocker.query("SELECT 1 FROM auctions WHERE id = \(auction) FOR UPDATE")
+                let started = ContinuousClock.now
+                let error = await #expect(throws: PostgresError.self) {
+                    try await fixture.market.cancelAuction(auction, by: moderator)
+                }
+                #expect(error?.code == .lockNotAvailable)
+                let waited = started.duration(to: .now)
+                #expect(waited >= .seconds(4) && waited < .seconds(30), "gave up after \(waited)")
+                _ = try await blocker.simpleQuery("ROLLBACK")
+            }
+            #expect(try await fixture.value("SELECT state FROM auctions WHERE id = \(auction)", as: String.self) == "active")
+            #expect(try await fixture.auditRows().isEmpty)
+        }
+    }
 }

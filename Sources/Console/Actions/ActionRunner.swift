@@ -77,6 +77,9 @@ struct ActionRunner: Sendable {
             return .forbidden(error.description)
         } catch let error as MarketError {
             return .refused(error.description)
+        } catch let error as PostgresError where error.code == .lockNotAvailable {
+            return .refused("\(action.target)'s rows stayed locked by another transaction past the lock timeout; "
+                            + "nothing changed — see :locks for who holds them")
         } catch {
             return .unavailable("\(error)")
         }

@@ -7,12 +7,18 @@ extension UnitOfWork {
         return try row.flatMap { OperatorRole(rawValue: try $0.decode(String.self, at: 0)) } ?? .viewer
     }
 
+    /// How long an operator action waits for a row another transaction holds before it gives up
+    /// (SQLSTATE 55P03) instead of hanging the operator's console.
+    static let operatorLockTimeout = "5s"
+
     /// The operator's role (unknown operators are viewers); refuses when the role may not take
-    /// `action`. Runs inside the action's own transaction.
+    /// `action`. Runs first inside the action's own transaction, and bounds its row-lock waits by
+    /// ``operatorLockTimeout``.
     func authorize(_ request: OperatorRequest, for action: OperatorAction) async throws -> OperatorRole {
         guard !request.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw MarketError(.invalidArgument, "\(action.rawValue) needs a reason")
         }
+        _ = try await query("SELECT set_config('lock_timeout', \(Self.operatorLockTimeout), true)")
         let role = try await role(of: request.operatorName)
         guard action.allowedRoles.contains(role) else {
             let allowed = action.allowedRoles.map(\.rawValue).sorted().joined(separator: " or ")
