@@ -143,4 +143,18 @@ struct DashboardModelTests {
         #expect(help.contains(HelpOverlay.Entry(keys: "1-9", description: "sort by column 1–9 (again: reverse)")))
         #expect(KeyMap.standard.hints.map(\.key) == ["?", "q", ":", "/", "Enter", "1-9", "Esc", "Space"])
     }
+
+    @Test func aRaisedBidShowsAnArrowAndAVanishedRowShowsStruckForAMoment() {
+        var model = loaded(.auctions)
+        var result = DashboardFixture.result(for: model.plan, fetchedAt: now)
+        result.auctions?.rows[0].currentBid = 2_000_000_000
+        result.auctions?.rows.removeLast()
+        _ = model.update(.fetched(result), now: now)
+        let rows = DashboardPresenter.state(model, now: now, boxes: .unicode).panes[0].table.rows
+        #expect(rows[0].cells[3] == .number("2 TON ↑"))
+        #expect(rows.last?.id == "removed:44")
+        #expect(rows.last?.role == .removed)
+        let later = DashboardPresenter.state(model, now: now.addingTimeInterval(2), boxes: .unicode).panes[0].table.rows
+        #expect(!later.contains { $0.id.hasPrefix("removed:") })
+    }
 }

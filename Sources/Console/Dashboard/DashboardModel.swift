@@ -90,6 +90,8 @@ struct DashboardModel {
     var size = (width: 80, height: 24)
     /// The newest refresh for the current plan.
     private(set) var data: FetchResult?
+    /// The refresh before it, when it was for the same plan: what rows changed from or left.
+    private(set) var previousData: FetchResult?
     /// Rows that appeared or changed recently: id → role and until when.
     private(set) var flashes: [String: (role: StyleRole, until: Date)] = [:]
     private var fingerprints: [PaneSource: [String: String]] = [:]
@@ -540,6 +542,7 @@ struct DashboardModel {
             merged.bids = result.bids ?? previous.bids
             merged.counts = result.counts ?? previous.counts
         }
+        previousData = data?.plan == result.plan ? data : nil
         if let problem = result.problem { say(problem, role: .critical, now: now) }
         if let role = result.operatorRole { identity.role = role }
         flashChanges(merged, now: now)

@@ -48,6 +48,8 @@ enum DashboardPresenter {
             state.help = HelpOverlay(title: "Keys (\(model.view.title))", entries: model.keyMap.help + [
                 .init(keys: ":name", description: "views: " + ViewKind.allCases.map(\.rawValue).joined(separator: " ")),
                 .init(keys: ":refresh N", description: "refresh every N seconds"),
+                .init(keys: ":write 10m", description: "enable your role's actions for 10 minutes (:write off ends it)"),
+                .init(keys: "you", description: permissions(model.identity)),
             ])
         }
         return state
@@ -59,10 +61,29 @@ enum DashboardPresenter {
         let paneState = model.panes[source]!
         var rows: [TableRow]
         switch source {
-        case .auctions: rows = data?.auctions?.rows.map { AuctionsPane.row($0, now: now) } ?? []
+        case .auctions:
+            let before = Dictionary((model.previousData?.auctions?.rows ?? []).map { ($0.id, $0) }) { first, _ in first }
+            rows = data?.auctions?.rows.map { AuctionsPane.row($0, now: now, previous: before[$0.id]) } ?? []
+            rows += removed(data?.auctions?.rows, model.previousData?.auctions?.rows, model: model, now: now) {
+                AuctionsPane.row($0, now: now)
+            }
         case .proposals: rows = data?.proposals?.rows.map { ProposalsPane.row($0, now: now) } ?? []
-        case .transfers: rows = data?.transfers?.rows.map { TransfersPane.row($0, now: now, thresholds: model.thresholds) } ?? []
-        case .heldLocks: rows = data?.heldLocks?.rows.map { HeldLocksPane.row($0, now: now, thresholds: model.thresholds) } ?? []
+        case .transfers:
+            let before = Dictionary((model.previousData?.transfers?.rows ?? []).map { ($0.id, $0) }) { first, _ in first }
+            rows = data?.transfers?.rows.map {
+                TransfersPane.row($0, now: now, thresholds: model.thresholds, previous: before[$0.id])
+            } ?? []
+            rows += removed(data?.transfers?.rows, model.previousData?.transfers?.rows, model: model, now: now) {
+                TransfersPane.row($0, now: now, thresholds: model.thresholds)
+            }
+        case .heldLocks:
+            let before = Dictionary((model.previousData?.heldLocks?.rows ?? []).map { ($0.key, $0) }) { first, _ in first }
+            rows = data?.heldLocks?.rows.map {
+                HeldLocksPane.row($0, now: now, thresholds: model.thresholds, previous: before[$0.key])
+            } ?? []
+            rows += removed(data?.heldLocks?.rows, model.previousData?.heldLocks?.rows, model: model, now: now) {
+                HeldLocksPane.row($0, now: now, thresholds: model.thresholds)
+            }
         case .audit: rows = data?.audit?.rows.map { AuditPane.row($0, now: now) } ?? []
         case .lockWaits: rows = LockWaitsPane.rows(data?.lockWaits ?? [], now: now, boxes: boxes, thresholds: model.thresholds)
         case .contention: rows = ContentionPane.rows(data?.contention ?? [], windowSeconds: model.rateWindowSeconds)
@@ -82,6 +103,20 @@ enum DashboardPresenter {
         return Pane(title: title(source, overview: overview), summary: summary(source, model: model), table: table,
                     focused: focused, weight: weight,
                     maximumRows: overview ? max(3, rows.count) : source == .alerts && model.view != .alerts ? max(1, rows.count) : nil)
+    }
+
+    /// Rows of the previous refresh of this page that are gone now, shown struck for 1.5 s after
+    /// the refresh so a vanishing row is seen to go.
+    private static func removed<Row: Identifiable>(_ current: [Row]?, _ previous: [Row]?, model: DashboardModel, now: Date,
+                                                   _ present: (Row) -> TableRow) -> [TableRow] {
+        guard let current, let previous, let fetchedAt = model.data?.fetchedAt, now.timeIntervalSince(fetchedAt) < 1.5 else { return [] }
+        let remaining = Set(current.map { "\($0.id)" })
+        return previous.filter { !remaining.contains("\($0.id)") }.map { row in
+            var shown = present(row)
+            shown.id = "removed:" + shown.id
+            shown.role = .removed
+            return shown
+        }
     }
 
     private static func title(_ source: PaneSource, overview: Bool) -> String {
@@ -162,6 +197,14 @@ enum DashboardPresenter {
         case .approvals: return data.approvals?.first { String($0.id) == id }.map(ApprovalsPane.detail)
         case .lockWaits, .contention, .rates, .alerts: return nil
         }
+    }
+
+    /// Which actions the operator's role allows, for the help: the rest are refused.
+    private static func permissions(_ identity: OperatorIdentity) -> String {
+        if identity.readOnly { return "\(identity.name): --readonly, no action" }
+        let allowed = OperatorAction.allCases.filter { $0.allowedRoles.contains(identity.role) && $0 != .manageOperators }
+        guard !allowed.isEmpty else { return "\(identity.name) (\(identity.role.rawValue)) may look, not act" }
+        return "\(identity.name) (\(identity.role.rawValue)) may " + allowed.map(\.rawValue).joined(separator: ", ")
     }
 
     /// "ann · moderator · read-only", or "· WRITE 9m12s" while `:write` lasts.

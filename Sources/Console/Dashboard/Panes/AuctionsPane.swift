@@ -14,15 +14,15 @@ enum AuctionsPane {
         TableColumn("Time left", sortKey: "ends_at", width: 16),
     ]
 
-    static func row(_ auction: LiveAuction, now: Date) -> TableRow {
+    static func row(_ auction: LiveAuction, now: Date, previous: LiveAuction? = nil) -> TableRow {
         let secondsLeft = auction.endsAt.timeIntervalSince(now)
         return TableRow(id: String(auction.id), cells: [
             .number(String(auction.id)),
             .text(auction.gift),
             .text(auction.seller),
-            auction.currentBid.map { .number(TON.format($0)) } ?? TableCell(.empty),
+            auction.currentBid.map { .number(TON.format($0) + Trend.arrow(from: previous?.currentBid, to: $0)) } ?? TableCell(.empty),
             auction.bidder.map { .text($0) } ?? TableCell(.empty),
-            .number(String(auction.bids)),
+            .number(String(auction.bids) + Trend.arrow(from: previous.map { Int64($0.bids) }, to: Int64(auction.bids))),
             TableCell(.countdown(auction.endsAt), role: secondsLeft < 0 ? .critical : secondsLeft < 60 ? .warning : nil),
         ])
     }

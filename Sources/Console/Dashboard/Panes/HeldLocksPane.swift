@@ -14,7 +14,7 @@ enum HeldLocksPane {
         TableColumn("Waiters", width: 7),
     ]
 
-    static func row(_ lock: HeldLock, now: Date, thresholds: Thresholds) -> TableRow {
+    static func row(_ lock: HeldLock, now: Date, thresholds: Thresholds, previous: HeldLock? = nil) -> TableRow {
         let acquired = Date(timeIntervalSince1970: Double(lock.acquiredAtMilliseconds) / 1000)
         let age = now.timeIntervalSince(acquired)
         let ttlRole: StyleRole? = lock.ttlLeftMilliseconds < 1000 ? .critical
@@ -23,7 +23,8 @@ enum HeldLocksPane {
             .text(lock.key), .text("\(lock.host):\(lock.pid)"), .text(lock.operation), .number(String(lock.fence)),
             TableCell(.age(acquired), role: age > 3 * thresholds.lockAge ? .critical : age > thresholds.lockAge ? .warning : nil),
             TableCell(.milliseconds(Double(lock.ttlLeftMilliseconds)), role: ttlRole),
-            .number(String(lock.waiters), role: lock.waiters > 0 ? .warning : nil),
+            .number(String(lock.waiters) + Trend.arrow(from: previous.map { Int64($0.waiters) }, to: Int64(lock.waiters)),
+                    role: lock.waiters > 0 ? .warning : nil),
         ])
     }
 

@@ -15,11 +15,12 @@ enum TransfersPane {
         TableColumn("Last error", width: 18, flexible: true, dropPriority: 1),
     ]
 
-    static func row(_ transfer: PendingTransfer, now: Date, thresholds: Thresholds) -> TableRow {
+    static func row(_ transfer: PendingTransfer, now: Date, thresholds: Thresholds, previous: PendingTransfer? = nil) -> TableRow {
         let age = now.timeIntervalSince(transfer.createdAt)
         return TableRow(id: transfer.id, cells: [
             .text(transfer.kind.rawValue), .number(String(transfer.entityID)), .text(transfer.subject), .text(transfer.user),
-            .number(TON.format(transfer.amount)), .number(String(transfer.attempts)),
+            .number(TON.format(transfer.amount)),
+            .number(String(transfer.attempts) + Trend.arrow(from: previous.map { Int64($0.attempts) }, to: Int64(transfer.attempts))),
             TableCell(.age(transfer.createdAt), role: age > 2 * thresholds.transferAge ? .critical
                       : age > thresholds.transferAge ? .warning : nil),
             transfer.lastError.map { .text($0, role: .warning) } ?? TableCell(.empty),
