@@ -36,25 +36,25 @@ struct DashboardFetcher: Sendable {
             return plan.pages[source]
         }
         let wants = Set(plan.view.panes)
-        async let auctions = outcome.read(.postgres) { try await page(.auctions).asyncMap(queries.liveAuctions) }
-        async let proposals = outcome.read(.postgres) { try await page(.proposals).asyncMap(queries.pendingProposals) }
-        async let transfers = outcome.read(.postgres) { try await page(.transfers).asyncMap(queries.pendingTransfers) }
-        async let audit = outcome.read(.postgres) { try await page(.audit).asyncMap(queries.auditLog) }
-        async let heldLocks = outcome.read(.redis) { try await page(.heldLocks).asyncMap(queries.heldLocks) }
-        async let lockWaits = outcome.read(.postgres) { wants.contains(.lockWaits) ? try await queries.postgresLockWaits() : nil }
-        async let contention = outcome.read(.redis) {
+        async let auctions = outcome.read { try await page(.auctions).asyncMap(queries.liveAuctions) }
+        async let proposals = outcome.read { try await page(.proposals).asyncMap(queries.pendingProposals) }
+        async let transfers = outcome.read { try await page(.transfers).asyncMap(queries.pendingTransfers) }
+        async let audit = outcome.read { try await page(.audit).asyncMap(queries.auditLog) }
+        async let heldLocks = outcome.read { try await page(.heldLocks).asyncMap(queries.heldLocks) }
+        async let lockWaits = outcome.read { wants.contains(.lockWaits) ? try await queries.postgresLockWaits() : nil }
+        async let contention = outcome.read {
             wants.contains(.contention) ? try await queries.lockContention(seconds: plan.rateWindowSeconds) : nil
         }
-        async let rates = outcome.read(.redis) {
+        async let rates = outcome.read {
             wants.contains(.rates) ? try await queries.unitOfWorkRates(seconds: plan.rateWindowSeconds) : nil
         }
-        async let alerts = outcome.read(.postgres) { wants.contains(.alerts) ? try await stuckLocks() : nil }
-        async let approvals = outcome.read(.postgres) { wants.contains(.approvals) ? try await market.pendingApprovals() : nil }
-        async let bids = outcome.read(.postgres) {
+        async let alerts = outcome.read { wants.contains(.alerts) ? try await stuckLocks() : nil }
+        async let approvals = outcome.read { wants.contains(.approvals) ? try await market.pendingApprovals() : nil }
+        async let bids = outcome.read {
             try await plan.bidsOfAuction.asyncMap { try await queries.auctionBids(auctionID: $0) }
         }
-        async let counts = outcome.read(.postgres) { try await queries.counts() }
-        async let role = outcome.read(.postgres) { try await operatorName.asyncMap { try await market.operatorRole($0) } }
+        async let counts = outcome.read { try await queries.counts() }
+        async let role = outcome.read { try await operatorName.asyncMap { try await market.operatorRole($0) } }
         result.auctions = await auctions ?? nil
         result.proposals = await proposals ?? nil
         result.transfers = await transfers ?? nil
@@ -94,14 +94,15 @@ private final class Outcome: Sendable {
     enum Server { case postgres, redis }
     private let failures = Mutex<(down: [Server: String], problem: String?)>(([:], nil))
 
-    /// Runs `read`; a failure is noted and gives nil.
-    func read<T: Sendable>(_ server: Server, _ read: @Sendable () async throws -> T) async -> T? {
+    /// Runs `read`; a failure is noted against the server whose error it is, and gives nil.
+    func read<T: Sendable>(_ read: @Sendable () async throws -> T) async -> T? {
         do {
             return try await read()
         } catch let error as PostgresError where [.connectionLost, .connectionFailed, .poolTimeout, .poolClosed].contains(error.code) {
-            failures.withLock { $0.down[server] = $0.down[server] ?? error.description }
+            failures.withLock { $0.down[.postgres] = $0.down[.postgres] ?? error.description }
         } catch let error as RedisError where [.connectionFailed, .closed].contains(error.code) {
-            failures.withLock { $0.down[server] = $0.down[server] ?? error.description }
+            // Some reads touch both servers (the alerts): the error says which one failed.
+            failures.withLock { $0.down[.redis] = $0.down[.redis] ?? error.description }
         } catch {
             failures.withLock { $0.problem = $0.problem ?? "\(error)" }
         }
