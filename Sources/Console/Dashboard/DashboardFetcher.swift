@@ -98,7 +98,8 @@ private final class Outcome: Sendable {
     func read<T: Sendable>(_ read: @Sendable () async throws -> T) async -> T? {
         do {
             return try await read()
-        } catch let error as PostgresError where [.connectionLost, .connectionFailed, .poolTimeout, .poolClosed].contains(error.code) {
+        } catch let error as PostgresError where [.connectionLost, .connectionFailed, .poolTimeout, .poolClosed].contains(error.code)
+                    || error.sqlState?.hasPrefix("57P") == true {  // the server shutting down or starting up
             failures.withLock { $0.down[.postgres] = $0.down[.postgres] ?? error.description }
         } catch let error as RedisError where [.connectionFailed, .closed].contains(error.code) {
             // Some reads touch both servers (the alerts): the error says which one failed.
