@@ -23,7 +23,9 @@ struct ConnectionPoolTests {
                 }
                 try await Task.sleep(for: .milliseconds(300))
                 let ticksWhileBlocked = ticks.load(ordering: .relaxed)
-                #expect(ticksWhileBlocked >= 10, "the ticker ran \(ticksWhileBlocked) times in 300 ms")
+                // A stalled pool gives 0; a busy 2-core machine running the other suites beside this one
+                // gives fewer than the 60 an idle one would.
+                #expect(ticksWhileBlocked >= 3, "the ticker ran \(ticksWhileBlocked) times in 300 ms")
                 try await group.waitForAll()
             }
             stop.store(true, ordering: .relaxed)

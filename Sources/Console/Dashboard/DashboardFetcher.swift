@@ -27,15 +27,13 @@ struct DashboardFetcher: Sendable {
         let started = ContinuousClock.now
         var result = FetchResult(plan: plan, lockMode: locks.mode, fetchedAt: Date())
         let outcome = Outcome()
-        let rows = plan.view == .overview ? plan.overviewRows : 0
-        @Sendable func page(_ source: PaneSource) -> PageRequest? {
-            if plan.view == .overview {
-                guard plan.view.panes.contains(source) else { return nil }
-                return PageRequest(sort: source.defaultSort.key, descending: source.defaultSort.descending, limit: rows)
-            }
-            return plan.pages[source]
+        @Sendable func page(_ source: PaneSource) -> PageRequest? { plan.pages[source] }
+        let isOverview = plan.view == .overview
+        // The overview reads every section at once (one PostgreSQL round trip beside the Redis reads).
+        async let overview = outcome.read {
+            isOverview ? try await queries.overview(rowsPerSection: plan.overviewRows, statsSeconds: plan.rateWindowSeconds) : nil
         }
-        let wants = Set(plan.view.panes)
+        let wants = isOverview ? [] : Set(plan.view.panes)
         async let auctions = outcome.read { try await page(.auctions).asyncMap(queries.liveAuctions) }
         async let proposals = outcome.read { try await page(.proposals).asyncMap(queries.pendingProposals) }
         async let transfers = outcome.read { try await page(.transfers).asyncMap(queries.pendingTransfers) }
@@ -66,6 +64,17 @@ struct DashboardFetcher: Sendable {
         result.bids = await bids ?? nil
         result.alerts = await alerts ?? nil
         result.approvals = await approvals ?? nil
+        if let overview = await overview ?? nil {
+            result.auctions = Page(rows: overview.auctions, next: nil)
+            result.proposals = Page(rows: overview.proposals, next: nil)
+            result.transfers = Page(rows: overview.transfers, next: nil)
+            if let problem = overview.redisProblem {
+                outcome.markDown(.redis, problem)
+            } else {
+                result.heldLocks = Page(rows: overview.locks, next: nil)
+                result.rates = overview.rates
+            }
+        }
         result.counts = await counts
         result.operatorRole = await role ?? nil
         result.postgres = outcome.health(.postgres, configured: true)
@@ -108,6 +117,11 @@ private final class Outcome: Sendable {
             failures.withLock { $0.problem = $0.problem ?? "\(error)" }
         }
         return nil
+    }
+
+    /// Notes `server` as down for a reason a read reported without throwing.
+    func markDown(_ server: Server, _ reason: String) {
+        failures.withLock { $0.down[server] = $0.down[server] ?? reason }
     }
 
     func health(_ server: Server, configured: Bool) -> ServerHealth {

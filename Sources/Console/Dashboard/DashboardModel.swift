@@ -214,8 +214,8 @@ struct DashboardModel {
             }
             input = .filter(panes[focusedSource]!.filter, previous: panes[focusedSource]!.filter)
         case .back: back()
-        case .moveDown: moveSelection(by: 1)
-        case .moveUp: moveSelection(by: -1)
+        case .moveDown: moveSelection(by: 1, now: now)
+        case .moveUp: moveSelection(by: -1, now: now)
         case .pageDown: turnPage(forward: true)
         case .pageUp: turnPage(forward: false)
         case .top: firstPage()
@@ -347,8 +347,8 @@ struct DashboardModel {
         return prints.indices.contains(index) ? prints[index].id : nil
     }
 
-    private mutating func moveSelection(by delta: Int) {
-        holdUntil = Date().addingTimeInterval(Self.holdAfterMove)
+    private mutating func moveSelection(by delta: Int, now: Date) {
+        holdUntil = now.addingTimeInterval(Self.holdAfterMove)
         let source = focusedSource
         let count = data?.rowCount(of: source) ?? 0
         let target = panes[source]!.selectedIndex + delta

@@ -152,7 +152,9 @@ extension Market {
             guard pending.state == "pending" else {
                 throw MarketError(.invalidState, "approval \(approval) is already \(pending.state)")
             }
-            let action = OperatorAction(rawValue: pending.action) ?? .forceCompleteTransfer
+            guard let action = OperatorAction(rawValue: pending.action) else {
+                throw MarketError(.invalidState, "approval \(approval) names an unknown action \(pending.action)")
+            }
             let role = try await uow.authorize(request, for: action)
             try await uow.execute("""
                 UPDATE operator_approvals SET state = 'rejected', decided_by = \(request.operatorName), decided_at = now(),

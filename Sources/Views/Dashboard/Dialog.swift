@@ -53,21 +53,10 @@ enum DialogRenderer {
         let labelWidth = (dialog.fields.map(\.label.count).max() ?? 0) + 1
         let contentWidth = max(dialog.lines.map(\.count).max() ?? 0, dialog.title.count + 2, dialog.footer.count, labelWidth + 30)
         let innerWidth = min(screen.width - 6, contentWidth)
-        let boxWidth = innerWidth + 4
         let bodyRows = dialog.lines.count + 1 + dialog.fields.count + 1 + 1 + (dialog.problem == nil ? 0 : 1) + 1
-        let boxHeight = min(screen.height, bodyRows + 2)
-        let left = max(0, (screen.width - boxWidth) / 2)
-        let top = max(0, (screen.height - boxHeight) / 2)
-        let horizontal = String(repeating: boxes.horizontal, count: boxWidth - 2)
-        screen.write("\(boxes.topLeft)\(horizontal)\(boxes.topRight)", column: left, row: top, role: .dialog)
-        screen.write(" \(dialog.title) ", column: left + 2, row: top, role: .dialog)
-        for line in 1..<(boxHeight - 1) {
-            screen.write("\(boxes.vertical)" + String(repeating: " ", count: boxWidth - 2) + "\(boxes.vertical)",
-                         column: left, row: top + line, role: .dialog)
-        }
-        screen.write("\(boxes.bottomLeft)\(horizontal)\(boxes.bottomRight)", column: left, row: top + boxHeight - 1, role: .dialog)
-        let x = left + 2
-        var y = top + 1
+        let inside = CenteredFrame.draw(title: dialog.title, innerWidth: innerWidth, innerHeight: bodyRows, into: &screen, boxes: boxes)
+        let x = inside.left
+        var y = inside.top
         for line in dialog.lines {
             screen.write(line, column: x, row: y, role: .dialog, maxWidth: innerWidth)
             y += 1

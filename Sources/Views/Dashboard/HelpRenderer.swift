@@ -6,18 +6,9 @@ enum HelpRenderer {
         let footer = "Esc or ? closes"
         let innerWidth = min(screen.width - 4, max(keyWidth + 2 + textWidth, help.title.count + 2, footer.count))
         let visibleEntries = min(help.entries.count, max(0, screen.height - 6))
-        let boxWidth = innerWidth + 4
         let boxHeight = visibleEntries + 4
-        let left = (screen.width - boxWidth) / 2
-        let top = max(0, (screen.height - boxHeight) / 2)
-        let horizontal = String(repeating: boxes.horizontal, count: boxWidth - 2)
-        screen.write("\(boxes.topLeft)\(horizontal)\(boxes.topRight)", column: left, row: top, role: .dialog)
-        screen.write(" \(help.title) ", column: left + 2, row: top, role: .dialog)
-        for line in 1..<(boxHeight - 1) {
-            screen.write("\(boxes.vertical)" + String(repeating: " ", count: boxWidth - 2) + "\(boxes.vertical)",
-                         column: left, row: top + line, role: .dialog)
-        }
-        screen.write("\(boxes.bottomLeft)\(horizontal)\(boxes.bottomRight)", column: left, row: top + boxHeight - 1, role: .dialog)
+        let inside = CenteredFrame.draw(title: help.title, innerWidth: innerWidth, innerHeight: boxHeight - 2, into: &screen, boxes: boxes)
+        let (left, top) = (inside.left - 2, inside.top - 1)
         for (index, entry) in help.entries.prefix(visibleEntries).enumerated() {
             let row = top + 1 + index
             screen.write(entry.keys, column: left + 2, row: row, role: .accent, maxWidth: keyWidth)
