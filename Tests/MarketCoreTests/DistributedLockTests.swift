@@ -223,6 +223,44 @@ struct DistributedLockTests {
         }
     }
 
+    @Test func locksReleasedAtOnceLeaveNoRegistryEntryOrIndexMemberBehind() async throws {
+        try await TestServers.withServices { services in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for client in 0..<16 {
+                    group.addTask {
+                        for index in 0..<50 { try await services.locks.withLock("test:quick:\(client):\(index)") { _ in } }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let redis = try #require(services.redis)
+            let keys = LockKeys(namespace: redis.configuration.namespace)
+            // Releases are written behind the holders' backs: give the last batch a moment.
+            var left: [Int64?] = []
+            for _ in 0..<50 {
+                left = try await redis.pipeline([["HLEN", RedisArgument(keys.registry)], ["ZCARD", RedisArgument(keys.registryByAge)],
+                                                 ["ZCARD", RedisArgument(keys.registryByKey)]]).map(\.integer)
+                if left == [0, 0, 0] { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(left == [0, 0, 0])
+        }
+    }
+
+    @Test func aRegistrationWhoseReleaseIsInTheSameBatchIsDropped() {
+        let batch: [LockBookkeeper.Operation] = [
+            .register(key: "a", token: "t1", entry: "e1"), .register(key: "b", token: "t2", entry: "e2"),
+            .release(key: "a", token: "t1"), .release(key: "c", token: "t3"),
+        ]
+        let kept = LockBookkeeper.withoutShortLivedRegistrations(batch).map { operation -> String in
+            switch operation {
+            case .register(let key, let token, _): "register \(key) \(token)"
+            case .release(let key, let token): "release \(key) \(token)"
+            }
+        }
+        #expect(kept == ["register b t2", "release a t1", "release c t3"])
+    }
+
     @Test func aTaskCancelledWhileWaitingLeavesNothingBehind() async throws {
         try await TestServers.withServices { services in
             let redis = try #require(services.redis)

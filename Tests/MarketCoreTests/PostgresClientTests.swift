@@ -33,6 +33,43 @@ struct PostgresClientTests {
         }
     }
 
+    @Test func pipelinedStatementsArePreparedOnceAndSurviveASchemaChange() async throws {
+        try await TestServers.withServices(maxConnections: 1) { services in
+            let table = TestServers.uniqueName("prep")
+            _ = try await services.pool.simpleQuery("CREATE TABLE \(table) (id int PRIMARY KEY, name text)")
+            _ = try await services.pool.simpleQuery("INSERT INTO \(table) VALUES (1, 'one')")
+            let select = PostgresQuery(unsafeSQL: "SELECT * FROM \(table) WHERE id = $1", binds: ["1"])
+            let prepared = PostgresQuery(unsafeSQL: "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
+                                         binds: [select.sql])
+            let pipeline = { try await services.pool.withConnection { try await $0.pipeline([select, prepared]) } }
+            _ = try await pipeline()
+            let results = try await pipeline()
+            #expect(try results[0].rows[0].decode(String.self, column: "name") == "one")
+            #expect(try results[1].rows[0].decode(Int.self, at: 0) == 1)
+            // A changed result type makes the cached plan unusable: the statement is prepared afresh.
+            _ = try await services.pool.simpleQuery("ALTER TABLE \(table) ADD COLUMN extra text DEFAULT 'x'")
+            _ = try? await pipeline()
+            let afterChange = try await pipeline()
+            #expect(try afterChange[0].rows[0].decode(String.self, column: "extra") == "x")
+            #expect(try afterChange[1].rows[0].decode(Int.self, at: 0) == 1)
+            _ = try await services.pool.simpleQuery("DROP TABLE \(table)")
+        }
+    }
+
+    @Test func aStatementThatFailsToPrepareInAPipelineIsNotRemembered() async throws {
+        try await TestServers.withServices(maxConnections: 1) { services in
+            let broken: PostgresQuery = "SELECT * FROM no_such_table_\(unsafeSQL: TestServers.uniqueName("t"))"
+            for _ in 0..<2 {
+                let error = await #expect(throws: PostgresError.self) {
+                    try await services.pool.withConnection { try await $0.pipeline(["SELECT 1", broken]) }
+                }
+                #expect(error?.sqlState == "42P01")
+            }
+            let ok = try await services.pool.withConnection { try await $0.pipeline(["SELECT 2"]) }
+            #expect(try ok[0].rows[0].decode(Int.self, at: 0) == 2)
+        }
+    }
+
     @Test func uniqueViolationCarriesItsSQLState() async throws {
         try await TestServers.withServices { services in
             _ = try await services.pool.query("INSERT INTO operators (name, role) VALUES ('ana', 'admin')")

@@ -52,6 +52,33 @@ struct RedisClientTests {
         #expect(try await redis.send("GET", RedisArgument("\(namespace)counter")).integer == 12_800)
     }
 
+    @Test func valuesLargerThanTheSocketBufferArriveWhole() async throws {
+        // 24 MB does not fit the socket at once: the rest goes out when poll says it can.
+        let (redis, namespace) = try connection()
+        let large = (0..<(24 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await redis.send("SET", RedisArgument("\(namespace)large"), RedisArgument(bytes: large))
+            }
+            for caller in 0..<16 {
+                group.addTask {
+                    for _ in 0..<50 { try await redis.send("INCR", RedisArgument("\(namespace)small:\(caller)")) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await redis.send("GET", RedisArgument("\(namespace)large")) == .bulkString(large))
+        for caller in 0..<16 {
+            #expect(try await redis.send("GET", RedisArgument("\(namespace)small:\(caller)")).integer == 50)
+        }
+    }
+
+    @Test func commandsAreEncodedAsArraysOfBulkStrings() {
+        var encoded: [UInt8] = []
+        RESP.encode(["SET", "k", RedisArgument(bytes: [0, 13, 10]), RedisArgument(Int64(1234567890123))], into: &encoded)
+        #expect(encoded == Array("*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\n\0\r\n\r\n$13\r\n1234567890123\r\n".utf8))
+    }
+
     @Test func aScriptIsReloadedAfterTheServerForgetsIt() async throws {
         let server = try TestRedisServer()
         let redis = RedisConnection(configuration: try RedisConfiguration(url: server.url))

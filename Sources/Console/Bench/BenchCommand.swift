@@ -14,11 +14,16 @@ struct BenchCommand: AsyncParsableCommand {
 /// Options every benchmark takes.
 struct BenchOptions: ParsableArguments {
     @Option(help: "Concurrent clients.") var clients: Int = 16
-    @Option(help: "Seconds to measure.") var seconds: Int = 5
+    @Option(help: "Seconds to measure, per round.") var seconds: Int = 5
+    @Option(help: "Rounds of ours and the reference tool, alternating; each side's figure is its mean.") var rounds: Int = 2
 
     func validate() throws {
-        guard clients > 0, seconds > 0 else { throw ValidationError("--clients and --seconds must be positive") }
+        guard clients > 0, seconds > 0, rounds > 0 else {
+            throw ValidationError("--clients, --seconds and --rounds must be positive")
+        }
     }
+
+    var alternating: AlternatingRounds { AlternatingRounds(rounds: rounds) }
 }
 
 /// Runs `operation` from `clients` concurrent loops for `seconds`; returns completed operations per second.

@@ -15,6 +15,11 @@ final class LatencyLog: Sendable {
     }
 
     var snapshot: (histogram: LatencyHistogram, committed: Int) { state.withLock { $0 } }
+
+    /// Forgets everything recorded so far (the warm-up's).
+    func reset() {
+        state.withLock { $0 = (LatencyHistogram(), 0) }
+    }
 }
 
 /// `bench bid`: uncontended auction bids (each client on its own auctions) beside pgbench's TPC-B-like script.
@@ -47,19 +52,21 @@ struct BidBenchmark: AsyncParsableCommand {
             }
             print("warming up…")
             _ = try await measureThroughput(clients: clients, seconds: 1, bidOnce)
-            let warm = log.snapshot.committed
-            print("measuring bids with \(clients) clients for \(options.seconds) s…")
-            let started = ContinuousClock.now
-            _ = try await measureThroughput(clients: clients, seconds: options.seconds, bidOnce)
-            let seconds = started.duration(to: .now).milliseconds / 1000
+            log.reset()
+            let (database, seconds) = (services.configuration.database, options.seconds)
+            print("initialising pgbench tables (scale 10)…")
+            try await offThePool { try ExternalBenchmarks.pgbenchInitialise(database) }
+            let (rate, tps) = try await options.alternating.measure(ours: { _ in
+                print("measuring bids with \(clients) clients for \(seconds) s…")
+                return try await measureThroughput(clients: clients, seconds: seconds, bidOnce)
+            }, reference: { _ in
+                try await offThePool {
+                    try ExternalBenchmarks.pgbench(database, clients: clients, seconds: seconds, selectOnly: false) { print($0) }
+                }
+            })
             let measured = log.snapshot
-            let rate = Double(measured.committed - warm) / seconds
             let p50 = (measured.histogram.percentileMicros(0.5) ?? 0) / 1000
             let p99 = (measured.histogram.percentileMicros(0.99) ?? 0) / 1000
-            let database = services.configuration.database
-            let tps = try await offThePool {
-                try ExternalBenchmarks.pgbench(database, clients: clients, seconds: options.seconds, selectOnly: false) { print($0) }
-            }
             print(String(format: "bids/s %.0f (p50 %.2f ms, p99 %.2f ms); pgbench TPC-B-like tps %.0f", rate, p50, p99, tps))
             print(String(format: "RESULT name=bid clients=%d ops_per_s=%.0f p50_ms=%.2f p99_ms=%.2f pgbench_tps=%.0f ratio=%.3f",
                          clients, rate, p50, p99, tps, rate / tps))

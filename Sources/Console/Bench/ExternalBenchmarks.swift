@@ -22,12 +22,16 @@ enum ExternalBenchmarks {
         return value
     }
 
-    /// `pgbench` with `clients` clients for `seconds`; `selectOnly` runs `-S`. Returns tps.
+    /// Creates pgbench's tables (scale 10), replacing any left by an earlier run.
+    static func pgbenchInitialise(_ database: PostgresConfiguration) throws {
+        _ = try run("pgbench", ["-i", "-q", "-s", "10"], environment: try libpqEnvironment(database))
+    }
+
+    /// `pgbench` with `clients` clients for `seconds` on tables made by ``pgbenchInitialise(_:)``;
+    /// `selectOnly` runs `-S`. Returns tps.
     static func pgbench(_ database: PostgresConfiguration, clients: Int, seconds: Int, selectOnly: Bool,
                         progress: (String) -> Void) throws -> Double {
         let environment = try libpqEnvironment(database)
-        progress("initialising pgbench tables (scale 10)…")
-        _ = try run("pgbench", ["-i", "-q", "-s", "10"], environment: environment)
         progress("running pgbench \(selectOnly ? "-S " : "")-c \(clients) for \(seconds) s…")
         var arguments = ["-n", "-c", String(clients), "-j", "2", "-T", String(seconds)]
         if selectOnly { arguments.append("-S") }

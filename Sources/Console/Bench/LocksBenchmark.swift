@@ -23,17 +23,19 @@ struct LocksBenchmark: AsyncParsableCommand {
                 try await redis.send("PING")
             }
             print(String(format: "client round trips/s (PING, for reference): %.0f", pings))
-            print("measuring lock pairs with \(options.clients) clients for \(options.seconds) s…")
-            let pairs = try await measureThroughput(clients: options.clients, seconds: options.seconds) { client, index in
-                try await services.locks.withLock("bench:\(run):\(client):\(index)") { _ in }
-            }
-            print(String(format: "lock acquire+release pairs/s: %.0f", pairs))
-            print("running redis-benchmark -t set -c \(options.clients)…")
             let (redisConfiguration, clients) = (redis.configuration, options.clients)
-            let setRate = try await offThePool {
-                try ExternalBenchmarks.redisSet(redisConfiguration, clients: clients, requests: 200_000)
-            }
-            print(String(format: "redis-benchmark SET requests/s: %.0f", setRate))
+            let (pairs, setRate) = try await options.alternating.measure(ours: { round in
+                print("measuring lock pairs with \(clients) clients for \(options.seconds) s…")
+                return try await measureThroughput(clients: clients, seconds: options.seconds) { client, index in
+                    try await services.locks.withLock("bench:\(run):\(round):\(client):\(index)") { _ in }
+                }
+            }, reference: { _ in
+                print("running redis-benchmark -t set -c \(clients)…")
+                return try await offThePool {
+                    try ExternalBenchmarks.redisSet(redisConfiguration, clients: clients, requests: 200_000)
+                }
+            })
+            print(String(format: "lock acquire+release pairs/s: %.0f; redis-benchmark SET requests/s: %.0f", pairs, setRate))
             print(String(format: "RESULT name=locks clients=%d pairs_per_s=%.0f redis_set_rps=%.0f ratio=%.3f",
                          options.clients, pairs, setRate, pairs / setRate))
         }

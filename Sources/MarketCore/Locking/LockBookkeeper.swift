@@ -55,7 +55,8 @@ final class LockBookkeeper: Sendable {
         return reply.array.first?.integer == 1
     }
 
-    private func send(_ batch: [Operation]) {
+    private func send(_ queued: [Operation]) {
+        let batch = Self.withoutShortLivedRegistrations(queued)
         let (scriptKeys, arguments) = call(batch)
         LockScripts.bookkeeping.runDetached(on: redis, keys: scriptKeys, arguments: arguments) { [self] result in
             let released = batch.compactMap { operation -> String? in
@@ -80,6 +81,18 @@ final class LockBookkeeper: Sendable {
                 return queue.waiting
             }
             if let next { send(next) }
+        }
+    }
+
+    /// Drops the registration of a lock whose release is in the same batch: it was held for less
+    /// than one bookkeeping round trip, so no reader could have seen its registry entry anyway.
+    static func withoutShortLivedRegistrations(_ batch: [Operation]) -> [Operation] {
+        var releasedTokens: Set<String> = []
+        for case .release(_, let token) in batch { releasedTokens.insert(token) }
+        guard !releasedTokens.isEmpty else { return batch }
+        return batch.filter { operation in
+            if case .register(_, let token, _) = operation { return !releasedTokens.contains(token) }
+            return true
         }
     }
 

@@ -5,7 +5,7 @@ extension LockService {
     func acquireOnRedis(_ key: String, operation: String, ttl: Duration, wait: Duration,
                         started: ContinuousClock.Instant) async throws -> LockLease {
         if !fenceFloorSynced { try await syncFenceFloor() }
-        let token = randomHex(bytes: 16)
+        let token = tokens.next()
         // The fast path only when nobody here waits already: a newcomer must not overtake the queue.
         if waitQueue.count(key) == 0, let lease = try await attempt(key, token: token, operation: operation, ttl: ttl).lease {
             stats?.recordLock(key: key, .acquired(wait: started.duration(to: .now), contended: false))

@@ -24,6 +24,7 @@ public final class LockService: Sendable {
     let stats: StatsRecorder?
     let identity: ProcessIdentity
     let waitQueue = LocalWaitQueue()
+    let tokens = LockTokens()
     /// `host|pid|` of the registry entries this process writes.
     let holderPrefix: String
     let logger = Logger(label: "market.locks")

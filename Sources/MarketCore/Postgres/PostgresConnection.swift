@@ -10,11 +10,15 @@ import Synchronization
 actor PostgresConnection {
     private let executor: DedicatedThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    /// The connection's thread, for work that should run beside it (see ``DedicatedThreadExecutor``).
+    nonisolated var taskExecutor: any TaskExecutor { executor }
 
     private let handle: PGConnectionHandle
     private var preparedStatements: [String: String] = [:]
     /// Numbers statement names; never reused, so a dropped statement's name cannot collide.
     private var preparedCount = 0
+    /// Prepared statements no longer used, to be deallocated when no transaction is open.
+    private var staleStatements: [String] = []
     private static let preparedStatementLimit = 512
 
     /// When the connection was last handed back to its pool (monotonic).
@@ -93,17 +97,18 @@ actor PostgresConnection {
     func query(_ query: PostgresQuery) throws -> PostgresResult {
         defer { recordStatus() }
         let connection = try usablePointer()
+        deallocateStaleStatements(on: connection)
         if let name = try preparedName(for: query.sql, on: connection) {
             let result = withOptionalCStrings(query.binds) { values in
                 PQexecPrepared(connection, name, Int32(query.binds.count), values, nil, nil, 0)
             }
             do {
                 return try Self.consume(result, connection: connection)
-            } catch let error as PostgresError where error.sqlState == "26000" || error.sqlState == "0A000" {
+            } catch let error as PostgresError where Self.isStalePlan(error) {
                 // The cached plan went stale (schema changed): forget it; retry once outside a transaction.
-                preparedStatements[query.sql] = nil
-                PQclear(PQexec(connection, "DEALLOCATE \(name)"))
+                forgetPrepared(query.sql, name: name)
                 guard PQtransactionStatus(connection) == PQTRANS_IDLE else { throw error }
+                deallocateStaleStatements(on: connection)
             }
         }
         let result = withOptionalCStrings(query.binds) { values in
@@ -119,38 +124,49 @@ actor PostgresConnection {
         return try Self.consume(PQexec(connection, sql), connection: connection)
     }
 
-    /// Sends several parameterized statements in one round trip (libpq pipeline mode).
+    /// Sends several parameterized statements in one round trip (libpq pipeline mode), each
+    /// through this connection's prepared statement for its text (prepared in the same round
+    /// trip the first time), so the server parses and plans a hot statement once per connection.
     ///
     /// After the first failing statement the rest are skipped by the server; that first error is
     /// thrown once every result has been read, so the connection is left ready for `ROLLBACK`.
     func pipeline(_ queries: [PostgresQuery]) throws -> [PostgresResult] {
         defer { recordStatus() }
         let connection = try usablePointer()
+        deallocateStaleStatements(on: connection)
         guard PQenterPipelineMode(connection) == 1 else {
             throw PostgresError(code: .server, message: "cannot enter pipeline mode: \(String(cString: PQerrorMessage(connection)).firstLine)")
         }
         defer { _ = PQexitPipelineMode(connection) }
+        var steps: [PipelineStep] = []
+        steps.reserveCapacity(queries.count)
         for query in queries {
-            let sent = withOptionalCStrings(query.binds) { values in
-                PQsendQueryParams(connection, query.sql, Int32(query.binds.count), nil, values, nil, nil, 0)
-            }
-            guard sent == 1 else { throw Self.linkError(connection) }
+            let step = try sendPipelined(query, on: connection)
+            if let prepare = step.prepare { steps.append(.prepare(sql: query.sql, name: prepare)) }
+            steps.append(.execute(sql: query.sql, name: step.name))
         }
         guard PQpipelineSync(connection) == 1 else { throw Self.linkError(connection) }
         var results: [PostgresResult] = []
         var firstError: PostgresError?
-        for _ in queries {
+        for step in steps {
+            var prepared = false
             while let result = PQgetResult(connection) {
                 if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
                     PQclear(result)
                     continue
                 }
                 do {
-                    results.append(try Self.consume(result, connection: connection))
+                    let decoded = try Self.consume(result, connection: connection)
+                    switch step {
+                    case .prepare: prepared = true
+                    case .execute: results.append(decoded)
+                    }
                 } catch let error as PostgresError {
                     firstError = firstError ?? error
+                    if case .execute(let sql, let name?) = step, Self.isStalePlan(error) { forgetPrepared(sql, name: name) }
                 }
             }
+            if case .prepare(let sql, let name) = step, prepared { preparedStatements[sql] = name }
             if PQstatus(connection) != CONNECTION_OK { throw firstError ?? Self.linkError(connection) }
         }
         var emptyReads = 0
@@ -165,6 +181,36 @@ actor PostgresConnection {
         }
         if let firstError { throw firstError }
         return results
+    }
+
+    /// What one pipelined statement put on the wire, in the order its results come back.
+    private enum PipelineStep {
+        /// `Parse` of a statement new to this connection; its name is kept once the server accepted it.
+        case prepare(sql: String, name: String)
+        /// The statement itself: through `name` when prepared, else through the unnamed statement.
+        case execute(sql: String, name: String?)
+    }
+
+    /// Queues one statement in pipeline mode: through its prepared statement, preparing it first
+    /// when it is new (and the per-connection limit allows).
+    private func sendPipelined(_ query: PostgresQuery, on connection: OpaquePointer) throws -> (name: String?, prepare: String?) {
+        var name = preparedStatements[query.sql]
+        var prepare: String?
+        if name == nil, preparedStatements.count < Self.preparedStatementLimit {
+            preparedCount += 1
+            name = "mc\(preparedCount)"
+            prepare = name
+            guard PQsendPrepare(connection, name, query.sql, 0, nil) == 1 else { throw Self.linkError(connection) }
+        }
+        let sent = withOptionalCStrings(query.binds) { values in
+            if let name {
+                PQsendQueryPrepared(connection, name, Int32(query.binds.count), values, nil, nil, 0)
+            } else {
+                PQsendQueryParams(connection, query.sql, Int32(query.binds.count), nil, values, nil, nil, 0)
+            }
+        }
+        guard sent == 1 else { throw Self.linkError(connection) }
+        return (name, prepare)
     }
 
     private static func linkError(_ connection: OpaquePointer) -> PostgresError {
@@ -188,6 +234,27 @@ actor PostgresConnection {
             throw PostgresError(code: .connectionLost, message: "the connection to PostgreSQL is closed")
         }
         return pointer
+    }
+
+    /// A prepared statement the server no longer accepts (`26000`: gone; `0A000`: its cached plan
+    /// no longer fits the schema).
+    private static func isStalePlan(_ error: PostgresError) -> Bool {
+        error.sqlState == "26000" || error.sqlState == "0A000"
+    }
+
+    /// Stops using a prepared statement; the server drops it once no transaction is open.
+    private func forgetPrepared(_ sql: String, name: String) {
+        guard preparedStatements[sql] == name else { return }
+        preparedStatements[sql] = nil
+        staleStatements.append(name)
+    }
+
+    /// `DEALLOCATE`s forgotten statements while the connection is idle (an open transaction might
+    /// be aborted, where nothing but `ROLLBACK` runs).
+    private func deallocateStaleStatements(on connection: OpaquePointer) {
+        guard !staleStatements.isEmpty, PQtransactionStatus(connection) == PQTRANS_IDLE else { return }
+        for name in staleStatements { PQclear(PQexec(connection, "DEALLOCATE \(name)")) }
+        staleStatements.removeAll()
     }
 
     private func preparedName(for sql: String, on connection: OpaquePointer) throws -> String? {

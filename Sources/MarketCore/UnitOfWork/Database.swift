@@ -39,7 +39,10 @@ public final class Database: Sendable {
             let attemptStarted = ContinuousClock.now
             do {
                 let result = try await pool.withConnection { connection in
-                    try await runOnce(operation, attempt: attempt, lease: lease, on: connection, body)
+                    // On the connection's own thread: statements then cost no thread hop.
+                    try await withTaskExecutorPreference(connection.taskExecutor) {
+                        try await runOnce(operation, attempt: attempt, lease: lease, on: connection, body)
+                    }
                 }
                 stats?.recordUnitOfWork(operation: operation, outcome: .commit, duration: started.duration(to: .now))
                 return result
