@@ -3,7 +3,8 @@
 /// Each holder keeps one connection of a dedicated pool with a session-level
 /// `pg_advisory_lock(hashtextextended(key, 0))`; the wait is bounded by `lock_timeout`, and a
 /// holder that dies loses the lock with its session. Fencing tokens come from the `lock_fence_seq`
-/// sequence, kept above every committed fence.
+/// sequence, raised above the fence last committed for the same key (fences only have to grow per
+/// key: that is what `mc_check_fence` compares).
 struct AdvisoryLocks: Sendable {
     let pool: PostgresPool
 
@@ -18,7 +19,7 @@ struct AdvisoryLocks: Sendable {
                     try await connection.pipeline([
                         "SELECT set_config('lock_timeout', \(waitMilliseconds), false)",
                         "SELECT pg_advisory_lock(hashtextextended(\(key), 0))",
-                        "SELECT GREATEST(nextval('lock_fence_seq'), COALESCE((SELECT max(fence) FROM lock_fences), 0) + 1)",
+                        "SELECT GREATEST(nextval('lock_fence_seq'), COALESCE((SELECT fence FROM lock_fences WHERE lock_key = \(key)), 0) + 1)",
                         "SELECT set_config('lock_timeout', '0', false)",
                     ])
                 } onCancel: {
@@ -63,7 +64,8 @@ struct AdvisoryLocks: Sendable {
         }
     }
 
-    /// The highest fencing token any Unit of Work has committed.
+    /// The highest fencing token any Unit of Work has committed (a full scan: only read when Redis'
+    /// counter is raised after a restart or a stretch on the fallback).
     func highestCommittedFence() async throws -> Int64 {
         let result = try await pool.query("SELECT COALESCE(max(fence), 0) FROM lock_fences")
         return try result.rows[0].decode(Int64.self, at: 0)
