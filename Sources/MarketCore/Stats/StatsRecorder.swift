@@ -144,12 +144,12 @@ private struct MetricHandles: Sendable {
     func rollback(_ reason: RollbackReason) -> Counter { rollbacks[reason]! }
 }
 
-private struct BucketKey: Hashable {
+struct BucketKey: Hashable {
     let second: Int64
     let name: String
 }
 
-private struct PendingStats {
+struct PendingStats {
     var unitOfWork: [BucketKey: UnitOfWorkCounters] = [:]
     var locks: [BucketKey: LockCounters] = [:]
 
@@ -158,59 +158,5 @@ private struct PendingStats {
     mutating func merge(_ other: PendingStats) {
         for (key, counters) in other.unitOfWork { unitOfWork[key, default: UnitOfWorkCounters()].merge(counters) }
         for (key, counters) in other.locks { locks[key, default: LockCounters()].merge(counters) }
-    }
-}
-
-/// Field increments for one operation in one second.
-private struct UnitOfWorkCounters {
-    var fields: [String: Int64] = [:]
-
-    mutating func add(outcome: UnitOfWorkOutcome, duration: Duration) {
-        switch outcome {
-        case .commit: fields[StatsField.commit, default: 0] += 1
-        case .rollback(let reason): fields[StatsField.rollback(reason), default: 0] += 1
-        }
-        let micros = duration.microseconds
-        fields[StatsField.durationSum, default: 0] += micros
-        fields[StatsField.durationBucket(LatencyHistogram.bucket(forMicros: micros)), default: 0] += 1
-    }
-
-    mutating func merge(_ other: UnitOfWorkCounters) {
-        for (field, value) in other.fields { fields[field, default: 0] += value }
-    }
-}
-
-/// Field increments for one key prefix in one second.
-private struct LockCounters {
-    var fields: [String: Int64] = [:]
-
-    mutating func add(_ event: StatsRecorder.LockEvent) {
-        switch event {
-        case .acquired(let wait, let contended):
-            fields[StatsField.acquired, default: 0] += 1
-            if contended { fields[StatsField.waited, default: 0] += 1 }
-            addWait(wait)
-        case .timedOut(let wait):
-            fields[StatsField.timedOut, default: 0] += 1
-            addWait(wait)
-        case .released(let hold):
-            let micros = hold.microseconds
-            fields[StatsField.holdSum, default: 0] += micros
-            fields[StatsField.holdBucket(LatencyHistogram.bucket(forMicros: micros)), default: 0] += 1
-        case .renewalFailed:
-            fields[StatsField.renewalFailed, default: 0] += 1
-        case .lost:
-            fields[StatsField.lost, default: 0] += 1
-        }
-    }
-
-    private mutating func addWait(_ wait: Duration) {
-        let micros = wait.microseconds
-        fields[StatsField.waitSum, default: 0] += micros
-        fields[StatsField.waitBucket(LatencyHistogram.bucket(forMicros: micros)), default: 0] += 1
-    }
-
-    mutating func merge(_ other: LockCounters) {
-        for (field, value) in other.fields { fields[field, default: 0] += value }
     }
 }
