@@ -53,8 +53,8 @@ public final class StatsRecorder: Sendable {
 
     public func recordUnitOfWork(operation: String, outcome: UnitOfWorkOutcome, duration: Duration) {
         let second = Self.currentSecond()
-        pending.withLock { $0.unitOfWork[BucketKey(second: second, name: operation), default: UnitOfWorkCounters()]
-            .add(outcome: outcome, duration: duration) }
+        pending.withLock { $0.unitOfWork[BucketKey(second: second, name: operation), default: UnitOfWorkStats(operation: operation)]
+            .record(outcome, duration: duration) }
         let handles = metricHandles(for: operation)
         switch outcome {
         case .commit: handles.commits.increment()
@@ -66,7 +66,7 @@ public final class StatsRecorder: Sendable {
     public func recordLock(key: String, _ event: LockEvent) {
         let prefix = Self.prefix(of: key)
         let second = Self.currentSecond()
-        pending.withLock { $0.locks[BucketKey(second: second, name: prefix), default: LockCounters()].add(event) }
+        pending.withLock { $0.locks[BucketKey(second: second, name: prefix), default: LockPrefixStats(prefix: prefix)].record(event) }
         switch event {
         case .timedOut: Counter(label: "market_lock_timeouts_total", dimensions: [("prefix", prefix)]).increment()
         case .lost: Counter(label: "market_lock_lost_total", dimensions: [("prefix", prefix)]).increment()
@@ -93,12 +93,12 @@ public final class StatsRecorder: Sendable {
         for (bucket, counters) in snapshot.unitOfWork {
             let key = keys.unitOfWork(second: bucket.second)
             touched.insert(key)
-            for (field, value) in counters.fields { commands.append(["HINCRBY", RedisArgument(key), RedisArgument("\(bucket.name)|\(field)"), RedisArgument(value)]) }
+            for (field, value) in counters.hashFields { commands.append(["HINCRBY", RedisArgument(key), RedisArgument("\(bucket.name)|\(field)"), RedisArgument(value)]) }
         }
         for (bucket, counters) in snapshot.locks {
             let key = keys.locks(second: bucket.second)
             touched.insert(key)
-            for (field, value) in counters.fields { commands.append(["HINCRBY", RedisArgument(key), RedisArgument("\(bucket.name)|\(field)"), RedisArgument(value)]) }
+            for (field, value) in counters.hashFields { commands.append(["HINCRBY", RedisArgument(key), RedisArgument("\(bucket.name)|\(field)"), RedisArgument(value)]) }
         }
         for key in touched { commands.append(["EXPIRE", RedisArgument(key), RedisArgument(StatsKeys.retentionSeconds)]) }
         commands.append(["HSET", RedisArgument(keys.processes), RedisArgument(processName), RedisArgument(Self.currentSecond())])
@@ -144,19 +144,19 @@ private struct MetricHandles: Sendable {
     func rollback(_ reason: RollbackReason) -> Counter { rollbacks[reason]! }
 }
 
-struct BucketKey: Hashable {
+private struct BucketKey: Hashable {
     let second: Int64
     let name: String
 }
 
-struct PendingStats {
-    var unitOfWork: [BucketKey: UnitOfWorkCounters] = [:]
-    var locks: [BucketKey: LockCounters] = [:]
+private struct PendingStats {
+    var unitOfWork: [BucketKey: UnitOfWorkStats] = [:]
+    var locks: [BucketKey: LockPrefixStats] = [:]
 
     var isEmpty: Bool { unitOfWork.isEmpty && locks.isEmpty }
 
     mutating func merge(_ other: PendingStats) {
-        for (key, counters) in other.unitOfWork { unitOfWork[key, default: UnitOfWorkCounters()].merge(counters) }
-        for (key, counters) in other.locks { locks[key, default: LockCounters()].merge(counters) }
+        for (key, counters) in other.unitOfWork { unitOfWork[key, default: UnitOfWorkStats(operation: key.name)].add(counters) }
+        for (key, counters) in other.locks { locks[key, default: LockPrefixStats(prefix: key.name)].absorb(counters) }
     }
 }
