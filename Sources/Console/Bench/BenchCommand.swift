@@ -24,6 +24,24 @@ struct BenchOptions: ParsableArguments {
     }
 
     var alternating: AlternatingRounds { AlternatingRounds(rounds: rounds) }
+
+    /// Initialises pgbench's tables, then alternates `operation` (from `clients` loops) with pgbench
+    /// (`-S` when `selectOnly`) for `seconds` each; returns the mean rate of each side.
+    func alternatingWithPgbench(_ database: PostgresConfiguration, selectOnly: Bool, measuring what: String,
+                                _ operation: @escaping @Sendable (Int, Int) async throws -> Void) async throws -> (ours: Double, pgbench: Double) {
+        let (clients, seconds) = (self.clients, self.seconds)
+        print("initialising pgbench tables (scale 10)…")
+        try await offThePool { try ExternalBenchmarks.pgbenchInitialise(database) }
+        let (ours, pgbench) = try await alternating.measure(ours: { _ in
+            print("measuring \(what) with \(clients) clients for \(seconds) s…")
+            return try await measureThroughput(clients: clients, seconds: seconds, operation)
+        }, reference: { _ in
+            try await offThePool {
+                try ExternalBenchmarks.pgbench(database, clients: clients, seconds: seconds, selectOnly: selectOnly) { print($0) }
+            }
+        })
+        return (ours, pgbench)
+    }
 }
 
 /// Runs `operation` from `clients` concurrent loops for `seconds`; returns completed operations per second.

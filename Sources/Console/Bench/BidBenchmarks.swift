@@ -53,17 +53,8 @@ struct BidBenchmark: AsyncParsableCommand {
             print("warming up…")
             _ = try await measureThroughput(clients: clients, seconds: 1, bidOnce)
             log.reset()
-            let (database, seconds) = (services.configuration.database, options.seconds)
-            print("initialising pgbench tables (scale 10)…")
-            try await offThePool { try ExternalBenchmarks.pgbenchInitialise(database) }
-            let (rate, tps) = try await options.alternating.measure(ours: { _ in
-                print("measuring bids with \(clients) clients for \(seconds) s…")
-                return try await measureThroughput(clients: clients, seconds: seconds, bidOnce)
-            }, reference: { _ in
-                try await offThePool {
-                    try ExternalBenchmarks.pgbench(database, clients: clients, seconds: seconds, selectOnly: false) { print($0) }
-                }
-            })
+            let (rate, tps) = try await options.alternatingWithPgbench(
+                services.configuration.database, selectOnly: false, measuring: "bids", bidOnce)
             let measured = log.snapshot
             let p50 = (measured.histogram.percentileMicros(0.5) ?? 0) / 1000
             let p99 = (measured.histogram.percentileMicros(0.99) ?? 0) / 1000

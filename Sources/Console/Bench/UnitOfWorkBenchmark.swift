@@ -19,18 +19,8 @@ struct UnitOfWorkBenchmark: AsyncParsableCommand {
             }
             print("warming up…")
             _ = try await measureThroughput(clients: options.clients, seconds: 1, emptyUnitOfWork)
-            let database = services.configuration.database
-            let (clients, seconds) = (options.clients, options.seconds)
-            print("initialising pgbench tables (scale 10)…")
-            try await offThePool { try ExternalBenchmarks.pgbenchInitialise(database) }
-            let (rate, tps) = try await options.alternating.measure(ours: { _ in
-                print("measuring empty Units of Work with \(clients) clients for \(seconds) s…")
-                return try await measureThroughput(clients: clients, seconds: seconds, emptyUnitOfWork)
-            }, reference: { _ in
-                try await offThePool {
-                    try ExternalBenchmarks.pgbench(database, clients: clients, seconds: seconds, selectOnly: true) { print($0) }
-                }
-            })
+            let (rate, tps) = try await options.alternatingWithPgbench(
+                services.configuration.database, selectOnly: true, measuring: "empty Units of Work", emptyUnitOfWork)
             print(String(format: "Units of Work/s: %.0f; pgbench -S tps: %.0f", rate, tps))
             print(String(format: "RESULT name=uow clients=%d uow_per_s=%.0f pgbench_select_tps=%.0f ratio=%.3f",
                          options.clients, rate, tps, rate / tps))

@@ -197,8 +197,7 @@ actor PostgresConnection {
         var name = preparedStatements[query.sql]
         var prepare: String?
         if name == nil, preparedStatements.count < Self.preparedStatementLimit {
-            preparedCount += 1
-            name = "mc\(preparedCount)"
+            name = nextStatementName()
             prepare = name
             guard PQsendPrepare(connection, name, query.sql, 0, nil) == 1 else { throw Self.linkError(connection) }
         }
@@ -257,11 +256,16 @@ actor PostgresConnection {
         staleStatements.removeAll()
     }
 
+    /// A statement name never used on this connection.
+    private func nextStatementName() -> String {
+        preparedCount += 1
+        return "mc\(preparedCount)"
+    }
+
     private func preparedName(for sql: String, on connection: OpaquePointer) throws -> String? {
         if let name = preparedStatements[sql] { return name }
         guard preparedStatements.count < Self.preparedStatementLimit else { return nil }
-        preparedCount += 1
-        let name = "mc\(preparedCount)"
+        let name = nextStatementName()
         _ = try Self.consume(PQprepare(connection, name, sql, 0, nil), connection: connection)
         preparedStatements[sql] = name
         return name
