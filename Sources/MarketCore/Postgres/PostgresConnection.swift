@@ -2,16 +2,17 @@ import CLibPQ
 import Foundation
 import Synchronization
 
-/// One libpq connection whose calls all run on a thread of its own.
+/// One libpq connection, driven in non-blocking mode by its pool's ``SocketEventLoop``.
 ///
-/// An actor on a ``DedicatedThreadExecutor``: every method body runs on the connection's thread,
-/// so libpq's blocking calls never touch Swift's cooperative pool. Statements are prepared once
-/// per connection and reused. Task cancellation during a statement sends `PQcancel`.
+/// An actor on the loop's executor: every method body runs on the loop's thread, which sends a
+/// statement, suspends until the socket has the reply and meanwhile serves the pool's other
+/// connections; nothing blocks Swift's cooperative pool. Statements are prepared once per
+/// connection and reused. Task cancellation during a statement sends `PQcancel`.
 actor PostgresConnection {
-    private let executor: DedicatedThreadExecutor
-    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-    /// The connection's thread, for work that should run beside it (see ``DedicatedThreadExecutor``).
-    nonisolated var taskExecutor: any TaskExecutor { executor }
+    private let loop: SocketEventLoop
+    nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
+    /// The loop's thread, for work that uses the connection (see ``SocketEventLoop``).
+    nonisolated var taskExecutor: any TaskExecutor { loop.executor }
 
     private let handle: PGConnectionHandle
     private var preparedStatements: [String: String] = [:]
@@ -23,52 +24,31 @@ actor PostgresConnection {
 
     /// When the connection was last handed back to its pool (monotonic).
     nonisolated let lastReleased = Mutex<ContinuousClock.Instant>(.now)
-    /// libpq's view after the last call, readable without a hop to the connection's thread:
+    /// libpq's view after the last call, readable without a hop to the loop's thread:
     /// bit 0 = usable, bit 1 = inside a transaction, bit 2 = that transaction failed.
-    private nonisolated let status = Atomic<UInt8>(0)
+    private nonisolated let status: Atomic<UInt8>
 
-    private init(handle: PGConnectionHandle, executor: DedicatedThreadExecutor) {
+    private init(handle: PGConnectionHandle, loop: SocketEventLoop) {
         self.handle = handle
-        self.executor = executor
+        self.loop = loop
+        status = Atomic(Self.status(of: handle.pointer))
     }
 
-    deinit {
-        executor.shutdown()
-    }
-
-    /// Opens a connection on a new thread; throws `.connectionFailed` with libpq's reason.
-    static func connect(_ configuration: PostgresConfiguration, label: String) async throws -> PostgresConnection {
-        let executor = DedicatedThreadExecutor(name: "pg-\(label)")
-        let handle = PGConnectionHandle()
-        let connection = PostgresConnection(handle: handle, executor: executor)
-        try await connection.open(configuration)
-        return connection
-    }
-
-    private func open(_ configuration: PostgresConfiguration) throws {
-        var options = "-c TimeZone=UTC -c DateStyle=ISO"
-        if let schema = configuration.schema { options += " -c search_path=\(schema),public" }
-        let pairs: [(String, String)] = [
-            ("dbname", configuration.url),
-            ("application_name", configuration.applicationName),
-            ("options", options),
-            ("connect_timeout", String(configuration.connectTimeoutSeconds)),
-        ]
-        let connection = withCStrings(pairs.map(\.0)) { keywords in
-            withCStrings(pairs.map(\.1)) { values in
-                PQconnectdbParams(keywords, values, 1)
-            }
+    /// Opens a connection served by `loop`; throws `.connectionFailed` with libpq's reason.
+    ///
+    /// libpq's connect (host lookup, TLS, authentication, `connect_timeout`) blocks, so it runs on
+    /// a short-lived thread of its own; everything after it runs on the loop.
+    static func connect(_ configuration: PostgresConfiguration, on loop: SocketEventLoop) async throws -> PostgresConnection {
+        let handle = await PGConnectionHandle.connect(configuration)
+        guard let pointer = handle.pointer, PQstatus(pointer) == CONNECTION_OK, PQsetnonblocking(pointer, 1) == 0 else {
+            let reason = handle.pointer.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+            handle.close()
+            throw PostgresError(code: .connectionFailed, message: "cannot connect to PostgreSQL: \(reason.firstLine)")
         }
-        handle.pointer = connection
-        guard let connection, PQstatus(connection) == CONNECTION_OK else {
-            let reason = connection.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
-            throw PostgresError(code: .connectionFailed,
-                                message: "cannot connect to PostgreSQL: \(reason.firstLine)")
-        }
-        handle.setCancelHandle(PQgetCancel(connection))
+        handle.setCancelHandle(PQgetCancel(pointer))
         // Server notices (NOTICE: drop cascades …) would go to stderr and garble the console.
-        PQsetNoticeProcessor(connection, { _, _ in }, nil)
-        recordStatus()
+        PQsetNoticeProcessor(pointer, { _, _ in }, nil)
+        return PostgresConnection(handle: handle, loop: loop)
     }
 
     /// True when libpq reported the connection as usable after its last call.
@@ -82,46 +62,46 @@ actor PostgresConnection {
 
     /// Publishes libpq's state for the nonisolated readers above.
     private func recordStatus() {
-        guard let pointer = handle.pointer else {
-            status.store(0, ordering: .releasing)
-            return
-        }
+        status.store(Self.status(of: handle.pointer), ordering: .releasing)
+    }
+
+    private static func status(of pointer: OpaquePointer?) -> UInt8 {
+        guard let pointer else { return 0 }
         let usable: UInt8 = PQstatus(pointer) == CONNECTION_OK ? 1 : 0
         let transaction = PQtransactionStatus(pointer)
         let inTransaction: UInt8 = transaction != PQTRANS_IDLE ? 2 : 0
         let failed: UInt8 = transaction == PQTRANS_INERROR ? 4 : 0
-        status.store(usable | inTransaction | failed, ordering: .releasing)
+        return usable | inTransaction | failed
     }
 
     /// Runs one parameterized statement through a per-connection prepared statement.
-    func query(_ query: PostgresQuery) throws -> PostgresResult {
-        defer { recordStatus() }
-        let connection = try usablePointer()
-        deallocateStaleStatements(on: connection)
-        if let name = try preparedName(for: query.sql, on: connection) {
-            let result = withOptionalCStrings(query.binds) { values in
-                PQexecPrepared(connection, name, Int32(query.binds.count), values, nil, nil, 0)
-            }
-            do {
-                return try Self.consume(result, connection: connection)
-            } catch let error as PostgresError where Self.isStalePlan(error) {
-                // The cached plan went stale (schema changed): forget it; retry once outside a transaction.
-                forgetPrepared(query.sql, name: name)
-                guard PQtransactionStatus(connection) == PQTRANS_IDLE else { throw error }
-                deallocateStaleStatements(on: connection)
-            }
+    func query(_ query: PostgresQuery) async throws -> PostgresResult {
+        do {
+            return try await pipeline([query])[0]
+        } catch let error as PostgresError where Self.isStalePlan(error) && !isInTransaction {
+            // The cached plan went stale (schema changed) and was forgotten: prepare it anew, once.
+            return try await pipeline([query])[0]
         }
-        let result = withOptionalCStrings(query.binds) { values in
-            PQexecParams(connection, query.sql, Int32(query.binds.count), nil, values, nil, nil, 0)
-        }
-        return try Self.consume(result, connection: connection)
     }
 
     /// Runs SQL text without parameters; several statements may be separated by semicolons.
-    func simpleQuery(_ sql: String) throws -> PostgresResult {
+    /// Returns the last statement's result, or throws the first error.
+    func simpleQuery(_ sql: String) async throws -> PostgresResult {
         defer { recordStatus() }
         let connection = try usablePointer()
-        return try Self.consume(PQexec(connection, sql), connection: connection)
+        guard PQsendQuery(connection, sql) == 1 else { throw Self.linkError(connection) }
+        try await flush(connection)
+        var last = PostgresResult(columns: [], rows: [], affectedRows: 0)
+        var firstError: PostgresError?
+        while let result = try await nextResult(connection) {
+            do {
+                last = try Self.consume(result, connection: connection)
+            } catch let error as PostgresError {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
+        return last
     }
 
     /// Sends several parameterized statements in one round trip (libpq pipeline mode), each
@@ -130,10 +110,10 @@ actor PostgresConnection {
     ///
     /// After the first failing statement the rest are skipped by the server; that first error is
     /// thrown once every result has been read, so the connection is left ready for `ROLLBACK`.
-    func pipeline(_ queries: [PostgresQuery]) throws -> [PostgresResult] {
+    func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresResult] {
         defer { recordStatus() }
         let connection = try usablePointer()
-        deallocateStaleStatements(on: connection)
+        try await deallocateStaleStatements(on: connection)
         guard PQenterPipelineMode(connection) == 1 else {
             throw PostgresError(code: .server, message: "cannot enter pipeline mode: \(String(cString: PQerrorMessage(connection)).firstLine)")
         }
@@ -146,11 +126,12 @@ actor PostgresConnection {
             steps.append(.execute(sql: query.sql, name: step.name))
         }
         guard PQpipelineSync(connection) == 1 else { throw Self.linkError(connection) }
+        try await flush(connection)
         var results: [PostgresResult] = []
         var firstError: PostgresError?
         for step in steps {
             var prepared = false
-            while let result = PQgetResult(connection) {
+            while let result = try await nextResult(connection) {
                 if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
                     PQclear(result)
                     continue
@@ -171,7 +152,7 @@ actor PostgresConnection {
         }
         var emptyReads = 0
         while emptyReads < 3 {
-            guard let result = PQgetResult(connection) else {
+            guard let result = try await nextResult(connection) else {
                 emptyReads += 1
                 continue
             }
@@ -181,6 +162,34 @@ actor PostgresConnection {
         }
         if let firstError { throw firstError }
         return results
+    }
+
+    /// Waits until libpq has sent everything queued; the socket can be full while the server is
+    /// busy writing to us, so what arrives meanwhile is read in.
+    private func flush(_ connection: OpaquePointer) async throws {
+        while true {
+            let flushed = PQflush(connection)
+            if flushed == 0 { return }
+            if flushed < 0 { throw Self.linkError(connection) }
+            await waitForSocket(of: connection, events: Int16(POLLOUT) | Int16(POLLIN))
+            guard PQconsumeInput(connection) == 1 else { throw Self.linkError(connection) }
+        }
+    }
+
+    /// Suspends, staying isolated to this connection, until the loop sees `events` on its socket.
+    private func waitForSocket(of connection: OpaquePointer, events: Int16) async {
+        let socket = PQsocket(connection)
+        await withUnsafeContinuation { loop.executor.watch(socket, events: events, resuming: $0) }
+    }
+
+    /// The next result, suspending (never blocking) until it has arrived whole; nil at the end of
+    /// a statement's results, as `PQgetResult`.
+    private func nextResult(_ connection: OpaquePointer) async throws -> OpaquePointer? {
+        while PQisBusy(connection) == 1 {
+            await waitForSocket(of: connection, events: Int16(POLLIN))
+            guard PQconsumeInput(connection) == 1 else { throw Self.linkError(connection) }
+        }
+        return PQgetResult(connection)
     }
 
     /// What one pipelined statement put on the wire, in the order its results come back.
@@ -250,25 +259,17 @@ actor PostgresConnection {
 
     /// `DEALLOCATE`s forgotten statements while the connection is idle (an open transaction might
     /// be aborted, where nothing but `ROLLBACK` runs).
-    private func deallocateStaleStatements(on connection: OpaquePointer) {
+    private func deallocateStaleStatements(on connection: OpaquePointer) async throws {
         guard !staleStatements.isEmpty, PQtransactionStatus(connection) == PQTRANS_IDLE else { return }
-        for name in staleStatements { PQclear(PQexec(connection, "DEALLOCATE \(name)")) }
+        let names = staleStatements
         staleStatements.removeAll()
+        _ = try? await simpleQuery(names.map { "DEALLOCATE \($0)" }.joined(separator: "; "))
     }
 
     /// A statement name never used on this connection.
     private func nextStatementName() -> String {
         preparedCount += 1
         return "mc\(preparedCount)"
-    }
-
-    private func preparedName(for sql: String, on connection: OpaquePointer) throws -> String? {
-        if let name = preparedStatements[sql] { return name }
-        guard preparedStatements.count < Self.preparedStatementLimit else { return nil }
-        let name = nextStatementName()
-        _ = try Self.consume(PQprepare(connection, name, sql, 0, nil), connection: connection)
-        preparedStatements[sql] = name
-        return name
     }
 
     private static func consume(_ result: OpaquePointer?, connection: OpaquePointer) throws -> PostgresResult {
@@ -317,12 +318,37 @@ actor PostgresConnection {
 
 /// Owns a `PGconn*` and its `PGcancel*`.
 ///
-/// `@unchecked Sendable`: `pointer` is only used on the owning connection's thread (the actor's
-/// executor); the cancel handle is guarded by a lock and `PQcancel` is thread-safe by libpq's contract.
+/// `@unchecked Sendable`: `pointer` is set once by its connecting thread and then only used on the
+/// owning connection's loop (the actor's executor); the cancel handle is guarded by a lock and `PQcancel` is thread-safe by libpq's contract.
 final class PGConnectionHandle: @unchecked Sendable {
     var pointer: OpaquePointer?
     private let cancelLock = NSLock()
     private var cancelHandle: OpaquePointer?
+
+    /// Connects with libpq's blocking connect on a thread of its own; check `pointer`'s status.
+    static func connect(_ configuration: PostgresConfiguration) async -> PGConnectionHandle {
+        var options = "-c TimeZone=UTC -c DateStyle=ISO"
+        if let schema = configuration.schema { options += " -c search_path=\(schema),public" }
+        let pairs: [(String, String)] = [
+            ("dbname", configuration.url),
+            ("application_name", configuration.applicationName),
+            ("options", options),
+            ("connect_timeout", String(configuration.connectTimeoutSeconds)),
+        ]
+        return await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let handle = PGConnectionHandle()
+                handle.pointer = withCStrings(pairs.map(\.0)) { keywords in
+                    withCStrings(pairs.map(\.1)) { values in
+                        PQconnectdbParams(keywords, values, 1)
+                    }
+                }
+                continuation.resume(returning: handle)
+            }
+            thread.name = "pg-connect"
+            thread.start()
+        }
+    }
 
     func setCancelHandle(_ handle: OpaquePointer?) {
         cancelLock.withLock { cancelHandle = handle }

@@ -1,0 +1,141 @@
+import Foundation
+import Synchronization
+
+/// One OS thread that runs Swift jobs and, between them, waits for many sockets in one `poll`.
+///
+/// The executor of a pool's PostgreSQL connections, which drive libpq in non-blocking mode: a
+/// statement sends its bytes, then suspends until its socket is ready
+/// (``SocketEventLoop/Executor/watch(_:events:resuming:)``), and the thread meanwhile runs the
+/// other connections' jobs. Nothing on the thread blocks but that `poll`, so one thread serves a
+/// whole pool (as pgbench serves its clients) without a thread and two wake-ups per connection per
+/// round trip, and Swift's cooperative pool is never blocked.
+///
+/// The thread ends when the last holder of the loop lets it go.
+final class SocketEventLoop: Sendable {
+    let executor: Executor
+
+    init(name: String) {
+        executor = Executor(name: name)
+    }
+
+    deinit {
+        executor.stop()
+    }
+
+    /// The serial and task executor that runs on the loop's thread.
+    ///
+    /// `@unchecked Sendable`: `queue` is behind its mutex; `waiters`, `descriptors` and the run
+    /// loop's buffers are touched only on the loop's own thread.
+    final class Executor: SerialExecutor, TaskExecutor, @unchecked Sendable {
+        private struct Queue {
+            var jobs: [UnownedJob] = []
+            /// The thread is (about to be) asleep in `poll`: a new job must wake it through the pipe.
+            var sleeping = false
+            var stopping = false
+        }
+
+        private struct SocketWaiter {
+            let socket: Int32
+            let events: Int16
+            let continuation: UnsafeContinuation<Void, Never>
+        }
+
+        private let queue = Mutex(Queue())
+        /// A self-pipe: a byte written here wakes the thread from `poll`.
+        private let wakePipe: (read: Int32, write: Int32)
+        private let threadID = Atomic<UInt>(0)
+        private var waiters: [SocketWaiter] = []
+        private var descriptors: [pollfd] = []
+
+        fileprivate init(name: String) {
+            var ends: [Int32] = [-1, -1]
+            _ = pipe(&ends)
+            for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+            wakePipe = (ends[0], ends[1])
+            let thread = Thread { [self] in run() }
+            thread.name = name
+            thread.start()
+        }
+
+        deinit {
+            close(wakePipe.read)
+            close(wakePipe.write)
+        }
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            let wake = queue.withLock { queue -> Bool in
+                queue.jobs.append(job)
+                defer { queue.sleeping = false }
+                return queue.sleeping
+            }
+            if wake { signal() }
+        }
+
+        /// True on the loop's own thread.
+        var isCurrent: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+        /// Resumes `continuation` once `socket` reports one of `events`, an error or a hang-up.
+        /// Callable only on the loop's thread, from a job suspending itself:
+        /// `await withUnsafeContinuation { executor.watch(socket, events: …, resuming: $0) }` in
+        /// code isolated to an actor on this executor.
+        func watch(_ socket: Int32, events: Int16, resuming continuation: UnsafeContinuation<Void, Never>) {
+            precondition(isCurrent, "SocketEventLoop.watch called off the loop's thread")
+            waiters.append(SocketWaiter(socket: socket, events: events, continuation: continuation))
+        }
+
+        fileprivate func stop() {
+            queue.withLock { $0.stopping = true }
+            signal()
+        }
+
+        private func signal() {
+            var byte: UInt8 = 1
+            _ = write(wakePipe.write, &byte, 1)
+        }
+
+        private func run() {
+            threadID.store(UInt(pthread_self()), ordering: .relaxed)
+            var batch: [UnownedJob] = []
+            while true {
+                let (idle, stopping) = queue.withLock { queue -> (Bool, Bool) in
+                    swap(&batch, &queue.jobs)
+                    if batch.isEmpty { queue.sleeping = true }
+                    return (batch.isEmpty, queue.stopping)
+                }
+                if idle && stopping && waiters.isEmpty { return }
+                for job in batch {
+                    job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+                }
+                batch.removeAll(keepingCapacity: true)
+                // Busy: only look which sockets are ready; idle: sleep until one is or a job comes.
+                if idle || !waiters.isEmpty { pollSockets(sleeping: idle && !stopping) }
+            }
+        }
+
+        private func pollSockets(sleeping: Bool) {
+            descriptors.removeAll(keepingCapacity: true)
+            descriptors.append(pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0))
+            for waiter in waiters { descriptors.append(pollfd(fd: waiter.socket, events: waiter.events, revents: 0)) }
+            let ready = poll(&descriptors, nfds_t(descriptors.count), sleeping ? -1 : 0)
+            queue.withLock { $0.sleeping = false }
+            guard ready > 0 else { return }
+            if descriptors[0].revents != 0 {
+                var drain = [UInt8](repeating: 0, count: 64)
+                while read(wakePipe.read, &drain, drain.count) > 0 {}
+            }
+            var resumed: [UnsafeContinuation<Void, Never>] = []
+            var still: [SocketWaiter] = []
+            for (offset, waiter) in waiters.enumerated() {
+                if descriptors[offset + 1].revents != 0 {
+                    resumed.append(waiter.continuation)
+                } else {
+                    still.append(waiter)
+                }
+            }
+            waiters = still
+            // Each resumption enqueues its job here; they run in the next turn.
+            for continuation in resumed { continuation.resume() }
+        }
+    }
+}
