@@ -34,6 +34,83 @@ struct ConnectionPoolTests {
         }
     }
 
+    /// One thread drives all of a pool's connections: a statement the server holds (here on a row
+    /// lock) must not hold up the statements of the pool's other connections.
+    @Test func aStatementWaitingOnTheServerDoesNotHoldUpItsPool() async throws {
+        try await TestServers.withServices(maxConnections: 4) { services in
+            let blocker = PostgresPool(configuration: try TestServers.configuration(maxConnections: 1).database)
+            let locked = Atomic<Bool>(false)
+            let release = Atomic<Bool>(false)
+            let waiterFinished = Atomic<Bool>(false)
+            let holder = Task {
+                try await blocker.withConnection { connection in
+                    _ = try await connection.simpleQuery("BEGIN; SELECT pg_advisory_xact_lock(424242)")
+                    locked.store(true, ordering: .relaxed)
+                    while !release.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(10)) }
+                    _ = try await connection.simpleQuery("COMMIT")
+                }
+            }
+            while !locked.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(10)) }
+            let waiter = Task {
+                _ = try await services.pool.query("SELECT pg_advisory_xact_lock(424242)")
+                waiterFinished.store(true, ordering: .relaxed)
+            }
+            for value in 0..<200 {
+                let row = try await services.pool.query("SELECT \(value) + 1")
+                #expect(try row.rows[0].decode(Int.self, at: 0) == value + 1)
+            }
+            let finishedEarly = waiterFinished.load(ordering: .relaxed)
+            #expect(!finishedEarly, "the waiter got the lock while it was held")
+            release.store(true, ordering: .relaxed)
+            try await holder.value
+            try await waiter.value
+            let finished = waiterFinished.load(ordering: .relaxed)
+            #expect(finished)
+            await blocker.close()
+        }
+    }
+
+    /// Statements and results far larger than a socket buffer go through the non-blocking
+    /// connection whole, while other connections of the pool keep going.
+    @Test func statementsAndResultsLargerThanTheSocketBufferArriveWhole() async throws {
+        try await TestServers.withServices(maxConnections: 4) { services in
+            let large = String(repeating: "0123456789", count: 1_600_000)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    let row = try await services.pool.query("SELECT length(\(large)), substr(\(large), 12345671, 3)")
+                    #expect(try row.rows[0].decode(Int.self, at: 0) == large.utf8.count)
+                    #expect(try row.rows[0].decode(String.self, at: 1) == "012")
+                }
+                group.addTask {
+                    let row = try await services.pool.query("SELECT repeat('abcd', 4000000)")
+                    #expect(try row.rows[0].decode(String.self, at: 0).utf8.count == 16_000_000)
+                }
+                group.addTask {
+                    for value in 0..<100 {
+                        let row = try await services.pool.query("SELECT \(value)")
+                        #expect(try row.rows[0].decode(Int.self, at: 0) == value)
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// Cancelling the task of a running statement cancels it on the server; the connection goes
+    /// back to the pool fit for the next caller.
+    @Test func cancellingTheTaskCancelsTheStatement() async throws {
+        try await TestServers.withServices(maxConnections: 1) { services in
+            let sleeper = Task { try await services.pool.query("SELECT pg_sleep(30)") }
+            try await Task.sleep(for: .milliseconds(300))
+            sleeper.cancel()
+            let error = await #expect(throws: PostgresError.self) { try await sleeper.value }
+            #expect(error?.sqlState == "57014")
+            let row = try await services.pool.query("SELECT 5")
+            #expect(try row.rows[0].decode(Int.self, at: 0) == 5)
+            #expect(services.pool.statistics.opened == 1)
+        }
+    }
+
     @Test func acquireTimesOutWhenThePoolIsExhausted() async throws {
         var configuration = try TestServers.configuration(maxConnections: 1).database
         configuration.schema = nil

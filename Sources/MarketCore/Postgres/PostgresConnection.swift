@@ -354,12 +354,18 @@ final class PGConnectionHandle: @unchecked Sendable {
         cancelLock.withLock { cancelHandle = handle }
     }
 
+    /// Asks the server to cancel the running statement. `PQcancel` opens a connection of its own
+    /// and waits for the server, so it runs on a short-lived thread: the caller may be a loop.
     func cancel() {
-        cancelLock.withLock {
-            guard let cancelHandle else { return }
-            var buffer = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(cancelHandle, &buffer, Int32(buffer.count))
+        let thread = Thread { [self] in
+            cancelLock.withLock {
+                guard let cancelHandle else { return }
+                var buffer = [CChar](repeating: 0, count: 256)
+                _ = PQcancel(cancelHandle, &buffer, Int32(buffer.count))
+            }
         }
+        thread.name = "pg-cancel"
+        thread.start()
     }
 
     func close() {
