@@ -79,11 +79,13 @@ public final class LockService: Sendable {
     ///   - operation: shown as the holder's operation in the lock registry.
     ///   - ttl: the lease length; the lease is renewed while `body` runs.
     ///   - wait: how long to wait for a lock someone else holds before ``LockError/Kind/timeout``.
+    ///   - executor: where `body` runs (its task's executor preference); by default the global pool.
+    ///     A body that mostly waits on a database pool runs best on ``PostgresPool/taskExecutor``.
     /// - Throws: ``LockError`` when the lock cannot be had or is lost (then `body` was cancelled),
     ///   or whatever `body` throws.
     public func withLock<T: Sendable>(
         _ key: String, operation: String = "", ttl: Duration = .seconds(10), wait: Duration = .seconds(5),
-        _ body: @escaping @Sendable (LockLease) async throws -> T
+        executor: (any TaskExecutor)? = nil, _ body: @escaping @Sendable (LockLease) async throws -> T
     ) async throws -> T {
         let started = ContinuousClock.now
         switch mode {
@@ -97,7 +99,7 @@ public final class LockService: Sendable {
                 return try await withFallback(key, operation: operation, ttl: ttl, wait: remaining, body)
             }
             // Outside the catch: a body that fails on Redis must not run a second time under the fallback.
-            return try await run(body, holding: lease)
+            return try await run(body, holding: lease, on: executor)
         case .advisory, .failClosed, .noop:
             return try await withFallback(key, operation: operation, ttl: ttl, wait: wait, body)
         }
@@ -105,9 +107,10 @@ public final class LockService: Sendable {
 
     // MARK: - Body and release
 
+    /// Runs `body` in a task of its own, which a lost lease cancels.
     private func run<T: Sendable>(_ body: @escaping @Sendable (LockLease) async throws -> T,
-                                  holding lease: LockLease) async throws -> T {
-        let bodyTask = Task { try await body(lease) }
+                                  holding lease: LockLease, on executor: (any TaskExecutor)?) async throws -> T {
+        let bodyTask = Task(executorPreference: executor) { try await body(lease) }
         lease.attachBody { bodyTask.cancel() }
         state.withLock { $0.active[ObjectIdentifier(lease)] = lease }
         let result = await withTaskCancellationHandler {

@@ -34,8 +34,9 @@ public final class Market: Sendable {
     /// statements, and its lock and its Unit of Work then cost no thread hop between them.
     func locked<T: Sendable>(_ key: String, _ operation: String,
                              _ body: @escaping @Sendable (UnitOfWork) async throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(database.pool.taskExecutor) {
-            try await services.locks.withLock(key, operation: operation) { lease in
+        let executor = database.pool.taskExecutor
+        return try await withTaskExecutorPreference(executor) {
+            try await services.locks.withLock(key, operation: operation, executor: executor) { lease in
                 try await self.database.withUnitOfWork(named: operation, lease: lease) { uow in try await body(uow) }
             }
         }
