@@ -40,12 +40,20 @@ final class SocketEventLoop: Sendable {
             let continuation: UnsafeContinuation<Void, Never>
         }
 
+        /// Which loop, if any, the current thread runs (a pthread key: set once by each loop's thread).
+        private static let currentKey: pthread_key_t = {
+            var key = pthread_key_t()
+            pthread_key_create(&key, nil)
+            return key
+        }()
+
         private let queue = Mutex(Queue())
         /// A self-pipe: a byte written here wakes the thread from `poll`.
         private let wakePipe: (read: Int32, write: Int32)
         private let threadID = Atomic<UInt>(0)
         private var waiters: [SocketWaiter] = []
         private var descriptors: [pollfd] = []
+        private var endOfTurn: [() -> Void] = []
 
         fileprivate init(name: String) {
             var ends: [Int32] = [-1, -1]
@@ -72,6 +80,19 @@ final class SocketEventLoop: Sendable {
             if wake { signal() }
         }
 
+        /// The loop running the calling thread, if it is a loop's thread.
+        static var current: Executor? {
+            pthread_getspecific(currentKey).map { Unmanaged<Executor>.fromOpaque($0).takeUnretainedValue() }
+        }
+
+        /// Runs `action` on the loop's thread once the jobs of the current turn have run, before it
+        /// looks at its sockets: what several jobs of one turn need done (one write of all their
+        /// Redis commands) is done once. Callable only on the loop's thread.
+        func atEndOfTurn(_ action: @escaping () -> Void) {
+            precondition(isCurrent, "SocketEventLoop.atEndOfTurn called off the loop's thread")
+            endOfTurn.append(action)
+        }
+
         /// True on the loop's own thread.
         var isCurrent: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
 
@@ -94,25 +115,45 @@ final class SocketEventLoop: Sendable {
             _ = write(wakePipe.write, &byte, 1)
         }
 
+        /// Jobs first, sockets when the queue runs dry: one `poll` per wake-up, which also sleeps.
+        /// While jobs keep coming, the sockets are still looked at every few turns.
         private func run() {
             threadID.store(UInt(pthread_self()), ordering: .relaxed)
+            pthread_setspecific(Self.currentKey, Unmanaged.passUnretained(self).toOpaque())
             var batch: [UnownedJob] = []
+            var turnsSincePoll = 0
             while true {
-                let (idle, stopping) = queue.withLock { queue -> (Bool, Bool) in
+                let stopping = queue.withLock { queue -> Bool in
                     swap(&batch, &queue.jobs)
                     if batch.isEmpty { queue.sleeping = true }
-                    return (batch.isEmpty, queue.stopping)
+                    return queue.stopping
                 }
-                if idle && stopping && waiters.isEmpty { return }
+                if batch.isEmpty {
+                    if stopping && waiters.isEmpty { return }
+                    pollSockets(sleeping: true)
+                    turnsSincePoll = 0
+                    continue
+                }
                 for job in batch {
                     job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
                 }
                 batch.removeAll(keepingCapacity: true)
-                // Busy: only look which sockets are ready; idle: sleep until one is or a job comes.
-                if idle || !waiters.isEmpty { pollSockets(sleeping: idle && !stopping) }
+                while !endOfTurn.isEmpty {
+                    let actions = endOfTurn
+                    endOfTurn.removeAll()
+                    actions.forEach { $0() }
+                }
+                turnsSincePoll += 1
+                if turnsSincePoll >= Self.turnsBetweenPolls && !waiters.isEmpty {
+                    pollSockets(sleeping: false)
+                    turnsSincePoll = 0
+                }
             }
         }
 
+        private static let turnsBetweenPolls = 8
+
+        /// Sleeping: until a socket is ready or a job comes (the pipe); else only looks.
         private func pollSockets(sleeping: Bool) {
             descriptors.removeAll(keepingCapacity: true)
             descriptors.append(pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0))

@@ -9,6 +9,8 @@ import Synchronization
 /// writes it with a non-blocking `send` without holding the lock (no thread hop), then takes
 /// whatever other callers appended meanwhile, until the buffer is empty. Callers arriving during a
 /// write only append and go on, so busy callers share system calls and never wait behind one.
+/// Callers on a ``SocketEventLoop`` leave the write to the end of the loop's turn, so all the
+/// commands of one turn go out in one `send`.
 /// The reader thread sleeps in `poll`, completes the oldest command in flight with each reply, and
 /// writes when the socket was full.
 ///
@@ -54,6 +56,8 @@ final class RedisIOThread: @unchecked Sendable {
     private var socketFull = false
     /// A thread is writing taken output without the lock: the others only append.
     private var writing = false
+    /// An event loop will write at the end of its turn: its other jobs of that turn only append.
+    private var writeAtEndOfTurn = false
     /// Bumped for every new context, so a writer can tell whether the socket it used is still current.
     private var generation = 0
     /// True while the reader thread is (about to be) in a poll that does not watch the socket
@@ -96,9 +100,11 @@ final class RedisIOThread: @unchecked Sendable {
         var encoded: [UInt8] = []
         for command in commands { RESP.encode(command, into: &encoded) }
         let pending = Pending(encoded: encoded, count: commands.count, completion: completion)
+        let loop = SocketEventLoop.Executor.current
         lock.lock()
         let wake: Bool
         var write = false
+        var writeLater = false
         if closed {
             lock.unlock()
             completion(.failure(RedisError(code: .closed, message: "the Redis connection is closed")))
@@ -106,7 +112,14 @@ final class RedisIOThread: @unchecked Sendable {
         } else if context != nil {
             output.append(contentsOf: encoded)
             inFlight.append(InFlight(pending))
-            write = !writing && !socketFull
+            if !writing && !socketFull {
+                if loop == nil {
+                    write = true
+                } else if !writeAtEndOfTurn {
+                    writeAtEndOfTurn = true
+                    writeLater = true
+                }
+            }
             wake = readerSleepsBlind
             readerSleepsBlind = false
         } else {
@@ -116,6 +129,13 @@ final class RedisIOThread: @unchecked Sendable {
         lock.unlock()
         if wake { signalReader() }
         if write { writeQueuedOutput() }
+        if writeLater, let loop {
+            // On an event loop: one write for every command its current turn submits.
+            loop.atEndOfTurn { [self] in
+                lock.withLock { writeAtEndOfTurn = false }
+                writeQueuedOutput()
+            }
+        }
     }
 
     func close() {
