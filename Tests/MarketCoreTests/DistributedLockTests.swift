@@ -204,8 +204,12 @@ struct DistributedLockTests {
             }
             _ = try await held.wait(timeout: .seconds(5))
             let waiter = Task { try await services.locks.withLock("auction:bid:77", wait: .seconds(10)) { _ in } }
-            try await Task.sleep(for: .milliseconds(200))
-            let locks = try await services.locks.heldLocks()
+            // The registry entry is written once the lock has been held for the registration delay.
+            var locks = try await services.locks.heldLocks()
+            for _ in 0..<100 where locks.isEmpty || locks.first?.waiters == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+                locks = try await services.locks.heldLocks()
+            }
             #expect(locks.count == 1)
             let lock = try #require(locks.first)
             #expect(lock.key == "auction:bid:77")

@@ -31,7 +31,7 @@ struct LockReleaseTests {
         }
         #expect(try await wrote.wait(timeout: .seconds(10)))
         let held = try #require(lease.all.first)
-        // The registry entry is written just after the acquisition, off its critical path.
+        // The registry entry is written once the lock has been held a while, off its critical path.
         var polls = 0
         while try await f.services.locks.heldLocks().first(where: { $0.key == key })?.fence != held.fence, polls < 200 {
             try await Task.sleep(for: .milliseconds(5))

@@ -51,10 +51,11 @@ struct BidBenchmark: AsyncParsableCommand {
                 next.withLock { $0[auction] = amount + seed.step }
             }
             print("warming up…")
-            _ = try await measureThroughput(clients: clients, seconds: 1, bidOnce)
+            let executor = services.pool.taskExecutor
+            _ = try await measureThroughput(clients: clients, seconds: 1, on: executor, bidOnce)
             log.reset()
             let (rate, tps) = try await options.alternatingWithPgbench(
-                services.configuration.database, selectOnly: false, measuring: "bids", bidOnce)
+                services.configuration.database, selectOnly: false, measuring: "bids", clientsOn: executor, bidOnce)
             let measured = log.snapshot
             let p50 = (measured.histogram.percentileMicros(0.5) ?? 0) / 1000
             let p99 = (measured.histogram.percentileMicros(0.99) ?? 0) / 1000

@@ -20,12 +20,15 @@ public final class LockLease: Sendable {
     public let operation: String
     /// When the lease was granted (monotonic clock).
     public let acquiredAt: ContinuousClock.Instant
+    /// When the lease was granted (wall clock, ms since 1970), as the lock registry shows it.
+    let acquiredWallMilliseconds: Int64
 
     private let state: Mutex<LeaseState>
 
     init(key: String, token: String, fence: Int64, mode: LockMode, ttl: Duration, operation: String,
-         requestedAt: ContinuousClock.Instant) {
+         requestedAt: ContinuousClock.Instant, acquiredWallMilliseconds: Int64 = 0) {
         self.key = key
+        self.acquiredWallMilliseconds = acquiredWallMilliseconds
         self.token = token
         self.fence = fence
         self.mode = mode
@@ -86,6 +89,15 @@ public final class LockLease: Sendable {
         return cancel != nil
     }
 
+    /// Claims the writing of the lease's registry entry; true the first time.
+    func claimRegistration() -> Bool {
+        state.withLock { state in
+            if state.registered { return false }
+            state.registered = true
+            return true
+        }
+    }
+
     func attachBody(cancel: @escaping @Sendable () -> Void) {
         let alreadyLost = state.withLock { state -> Bool in
             state.cancelBody = cancel
@@ -107,4 +119,5 @@ private struct LeaseState {
     var lostReason: String?
     var cancelBody: (@Sendable () -> Void)?
     var renewing = false
+    var registered = false
 }

@@ -4,7 +4,8 @@
 /// - `ns lock:{key}`: the lock itself, value = the holder's token, with a PX expiry;
 /// - `ns lock:fence`: the fencing-token counter (one counter: tokens are monotonic per key and globally);
 /// - `ns lock:held`: the registry hash, field = lock key, value = `host|pid|operation|fence|acquiredMs|ttlMs|token`,
-///   written just after the acquisition (off its critical path) and removed by the release;
+///   written once the lock has been held for `LockService.registrationDelay` (off the holder's path)
+///   and removed by the release;
 /// - `ns lock:held:by-age` and `ns lock:held:by-key`: the registry's two orders, sorted sets whose
 ///   members all score 0 so they sort by member: `{acquiredMs, 15 digits}|{key}` and `{key}`.
 ///   Written and removed by the same scripts as the registry entry, so the console can page the

@@ -64,12 +64,10 @@ extension LockService {
             return try await attempt(key, token: token, operation: operation, ttl: ttl, resynced: true)
         }
         guard flag == 1 else { return Attempt(holderTTLMilliseconds: value) }
-        let acquiredMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
-        bookkeeper?.enqueue(.register(key: key, token: token, entry: registryEntry(
-            operation: operation, fence: value, acquiredMilliseconds: acquiredMilliseconds,
-            ttlMilliseconds: ttlMilliseconds, token: token)))
-        return Attempt(lease: LockLease(key: key, token: token, fence: value, mode: .redis, ttl: ttl,
-                                        operation: operation, requestedAt: requestedAt))
+        // Registered by the keeper once held for `registrationDelay`, not here.
+        return Attempt(lease: LockLease(key: key, token: token, fence: value, mode: .redis, ttl: ttl, operation: operation,
+                                        requestedAt: requestedAt,
+                                        acquiredWallMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
     }
 
     /// This process' registry entry for a lock it holds: `host|pid|operation|fence|acquiredMs|ttlMs|token`.

@@ -1,9 +1,13 @@
 extension LockService {
-    /// One pass of the background keeper: probe Redis while in fallback, renew leases that are due.
+    /// One pass of the background keeper: probe Redis while in fallback, register leases held for
+    /// ``LockService/registrationDelay``, renew leases that are due.
     func keeperTick() async {
         if mode != .redis { await probeRedis() }
         let now = ContinuousClock.now
         for lease in activeLeases where lease.mode == .redis && !lease.isLost {
+            if lease.acquiredAt + Self.registrationDelay <= now, lease.claimRegistration() {
+                register(lease)
+            }
             if lease.remainingValidity <= .zero {
                 // Renewal did not get through in time (a slow or hung call): the lease may be gone.
                 if lease.markLost("its lease ran out before a renewal got through") {
@@ -17,6 +21,13 @@ extension LockService {
                 }
             }
         }
+    }
+
+    /// Queues the registry entry of a lease that has been held a while (see ``LockService/registrationDelay``).
+    private func register(_ lease: LockLease) {
+        bookkeeper?.enqueue(.register(key: lease.key, token: lease.token, entry: registryEntry(
+            operation: lease.operation, fence: lease.fence, acquiredMilliseconds: lease.acquiredWallMilliseconds,
+            ttlMilliseconds: Self.milliseconds(lease.ttl), token: lease.token)))
     }
 
     private func renew(_ lease: LockLease) async {

@@ -229,6 +229,13 @@ public final class LockService: Sendable {
 
     // MARK: - Keeper
 
+    /// How long a lock is held before it is written to the registry (the held-locks view).
+    ///
+    /// Shorter holds come and go faster than a screen refreshes, and registering each would double
+    /// the Redis work of every short operation; their hold times are still counted per key prefix.
+    /// A held lock shows within this delay plus one keeper pass (50 ms).
+    public static let registrationDelay: Duration = .milliseconds(100)
+
     private func startKeeper() {
         let task = Task.detached { [weak self] in
             while !Task.isCancelled {
