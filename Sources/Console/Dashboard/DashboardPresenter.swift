@@ -162,7 +162,10 @@ enum DashboardPresenter {
         case .auctions: return "no live auctions"
         case .proposals: return "no pending proposals"
         case .transfers: return "nothing pending"
-        case .heldLocks: return "no Redis locks held"
+        case .heldLocks:
+            // Shorter holds are never registered (LockService.registrationDelay).
+            let delay = LockService.registrationDelay.components
+            return "no Redis lock held for over \(delay.seconds * 1000 + delay.attoseconds / 1_000_000_000_000_000) ms"
         case .lockWaits: return "no session waits for a lock"
         case .contention: return "no lock activity in the window"
         case .rates: return "no Unit of Work recorded in the window"

@@ -179,6 +179,8 @@ actor PostgresConnection {
     /// Suspends, staying isolated to this connection, until the loop sees `events` on its socket.
     private func waitForSocket(of connection: OpaquePointer, events: Int16) async {
         let socket = PQsocket(connection)
+        // No socket (the link is gone): nothing to wait for; libpq's next call reports why.
+        guard socket >= 0 else { return }
         await withUnsafeContinuation { loop.executor.watch(socket, events: events, resuming: $0) }
     }
 
