@@ -151,8 +151,12 @@ struct OperatorActionsEndToEndTests {
         try await tmux.send("Enter")
         try await tmux.type("/" + filter)
         try await tmux.send("Enter")
+        // The filter applied (the pane's title says so) and its row shown: not the header, and not
+        // the "/…" prompt, which shows the filter's text too until Enter is processed.
         try await tmux.waitUntil("the probe row") { screen in
-            screen.split(separator: "\n").contains { $0.contains(filter) && !$0.contains("filter '") }
+            let lines = screen.split(separator: "\n")
+            return lines.contains { $0.contains("filter '\(filter)'") }
+                && lines.contains { $0.contains(filter) && !$0.contains("filter '") && !$0.contains("/\(filter)") }
         }
     }
 

@@ -48,26 +48,17 @@ final class SocketEventLoop: Sendable {
         }()
 
         private let queue = Mutex(Queue())
-        /// A self-pipe: a byte written here wakes the thread from `poll`.
-        private let wakePipe: (read: Int32, write: Int32)
+        /// Wakes the thread from `poll` when a job comes.
+        private let wakePipe = WakePipe()
         private let threadID = Atomic<UInt>(0)
         private var waiters: [SocketWaiter] = []
         private var descriptors: [pollfd] = []
         private var endOfTurn: [() -> Void] = []
 
         fileprivate init(name: String) {
-            var ends: [Int32] = [-1, -1]
-            _ = pipe(&ends)
-            for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
-            wakePipe = (ends[0], ends[1])
             let thread = Thread { [self] in run() }
             thread.name = name
             thread.start()
-        }
-
-        deinit {
-            close(wakePipe.read)
-            close(wakePipe.write)
         }
 
         func enqueue(_ job: consuming ExecutorJob) {
@@ -77,7 +68,7 @@ final class SocketEventLoop: Sendable {
                 defer { queue.sleeping = false }
                 return queue.sleeping
             }
-            if wake { signal() }
+            if wake { wakePipe.signal() }
         }
 
         /// The loop running the calling thread, if it is a loop's thread.
@@ -107,12 +98,7 @@ final class SocketEventLoop: Sendable {
 
         fileprivate func stop() {
             queue.withLock { $0.stopping = true }
-            signal()
-        }
-
-        private func signal() {
-            var byte: UInt8 = 1
-            _ = write(wakePipe.write, &byte, 1)
+            wakePipe.signal()
         }
 
         /// Jobs first, sockets when the queue runs dry: one `poll` per wake-up, which also sleeps.
@@ -156,14 +142,13 @@ final class SocketEventLoop: Sendable {
         /// Sleeping: until a socket is ready or a job comes (the pipe); else only looks.
         private func pollSockets(sleeping: Bool) {
             descriptors.removeAll(keepingCapacity: true)
-            descriptors.append(pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0))
+            descriptors.append(pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0))
             for waiter in waiters { descriptors.append(pollfd(fd: waiter.socket, events: waiter.events, revents: 0)) }
             let ready = poll(&descriptors, nfds_t(descriptors.count), sleeping ? -1 : 0)
             queue.withLock { $0.sleeping = false }
             guard ready > 0 else { return }
             if descriptors[0].revents != 0 {
-                var drain = [UInt8](repeating: 0, count: 64)
-                while read(wakePipe.read, &drain, drain.count) > 0 {}
+                wakePipe.drain()
             }
             var resumed: [UnsafeContinuation<Void, Never>] = []
             var still: [SocketWaiter] = []

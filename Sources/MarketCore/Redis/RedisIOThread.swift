@@ -65,8 +65,8 @@ final class RedisIOThread: @unchecked Sendable {
     private var readerSleepsBlind = false
     private var lastConnectFailure: ContinuousClock.Instant?
     private let connected = Atomic<Bool>(false)
-    /// A self-pipe: a byte written here wakes the reader thread from poll().
-    private let wakePipe: (read: Int32, write: Int32)
+    /// Wakes the reader thread from poll().
+    private let wakePipe = WakePipe()
     /// After a failed connect, commands fail at once for this long instead of each waiting on a dead host.
     private static let reconnectPause: Duration = .milliseconds(200)
 
@@ -80,18 +80,9 @@ final class RedisIOThread: @unchecked Sendable {
     init(configuration: RedisConfiguration, label: String) {
         _ = Self.sigpipeIgnored
         self.configuration = configuration
-        var descriptors: [Int32] = [-1, -1]
-        _ = pipe(&descriptors)
-        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
-        wakePipe = (descriptors[0], descriptors[1])
         let thread = Thread { [self] in run() }
         thread.name = label
         thread.start()
-    }
-
-    deinit {
-        SwiftGlibc.close(wakePipe.read)
-        SwiftGlibc.close(wakePipe.write)
     }
 
     var isConnected: Bool { connected.load(ordering: .relaxed) }
@@ -146,8 +137,7 @@ final class RedisIOThread: @unchecked Sendable {
     }
 
     private func signalReader() {
-        var byte: UInt8 = 1
-        _ = write(wakePipe.write, &byte, 1)
+        wakePipe.signal()
     }
 
     private var outstanding: Int { inFlight.count - inFlightHead }
@@ -284,14 +274,13 @@ final class RedisIOThread: @unchecked Sendable {
         let timeout: Int32 = !output.isEmpty && !socketFull && !writing ? 0 : 1000
         readerSleepsBlind = socket == nil
         lock.unlock()
-        var descriptors = [pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0)]
         if let socket {
             descriptors.append(pollfd(fd: socket, events: Int16(POLLIN) | (wantsOutput ? Int16(POLLOUT) : 0), revents: 0))
         }
         let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
         if ready > 0, descriptors[0].revents != 0 {
-            var drain = [UInt8](repeating: 0, count: 64)
-            _ = read(wakePipe.read, &drain, drain.count)
+            wakePipe.drain()
         }
         var failure: RedisError?
         lock.lock()
