@@ -89,6 +89,8 @@ actor PostgresConnection {
     func simpleQuery(_ sql: String) async throws -> PostgresResult {
         defer { recordStatus() }
         let connection = try usablePointer()
+        handle.statementStarted()
+        defer { handle.statementEnded() }
         guard PQsendQuery(connection, sql) == 1 else { throw Self.linkError(connection) }
         try await flush(connection)
         var last = PostgresResult(columns: [], rows: [], affectedRows: 0)
@@ -114,6 +116,8 @@ actor PostgresConnection {
         defer { recordStatus() }
         let connection = try usablePointer()
         try await deallocateStaleStatements(on: connection)
+        handle.statementStarted()
+        defer { handle.statementEnded() }
         guard PQenterPipelineMode(connection) == 1 else {
             throw PostgresError(code: .server, message: "cannot enter pipeline mode: \(String(cString: PQerrorMessage(connection)).firstLine)")
         }
@@ -188,6 +192,14 @@ actor PostgresConnection {
     /// a statement's results, as `PQgetResult`.
     private func nextResult(_ connection: OpaquePointer) async throws -> OpaquePointer? {
         while PQisBusy(connection) == 1 {
+            // Over TLS, a record read in part stays decrypted inside OpenSSL where poll cannot see
+            // it: read again first (a record is at most 16 kB, libpq reads at least 8 kB at once).
+            if PQsslInUse(connection) == 1 {
+                for _ in 0..<2 where PQisBusy(connection) == 1 {
+                    guard PQconsumeInput(connection) == 1 else { throw Self.linkError(connection) }
+                }
+                if PQisBusy(connection) == 0 { break }
+            }
             await waitForSocket(of: connection, events: Int16(POLLIN))
             guard PQconsumeInput(connection) == 1 else { throw Self.linkError(connection) }
         }
@@ -320,12 +332,17 @@ actor PostgresConnection {
 
 /// Owns a `PGconn*` and its `PGcancel*`.
 ///
-/// `@unchecked Sendable`: `pointer` is set once by its connecting thread and then only used on the
-/// owning connection's loop (the actor's executor); the cancel handle is guarded by a lock and `PQcancel` is thread-safe by libpq's contract.
+/// `@unchecked Sendable`: `pointer` and `statementCount` are set by the connecting thread and then
+/// only used on the owning connection's loop (the actor's executor); the cancel handle is guarded
+/// by a lock, `runningStatement` is atomic, and `PQcancel` is thread-safe by libpq's contract.
 final class PGConnectionHandle: @unchecked Sendable {
     var pointer: OpaquePointer?
     private let cancelLock = NSLock()
-    private var cancelHandle: OpaquePointer?
+    private var cancelHandle: PGCancelHandle?
+    /// The number of the statement running now, 0 when none: a cancel that comes late must not
+    /// hit the next statement.
+    private let runningStatement = Atomic<UInt64>(0)
+    private var statementCount: UInt64 = 0
 
     /// Connects with libpq's blocking connect on a thread of its own; check `pointer`'s status.
     static func connect(_ configuration: PostgresConfiguration) async -> PGConnectionHandle {
@@ -353,33 +370,55 @@ final class PGConnectionHandle: @unchecked Sendable {
     }
 
     func setCancelHandle(_ handle: OpaquePointer?) {
-        cancelLock.withLock { cancelHandle = handle }
+        cancelLock.withLock { cancelHandle = handle.map(PGCancelHandle.init) }
     }
 
-    /// Asks the server to cancel the running statement. `PQcancel` opens a connection of its own
-    /// and waits for the server, so it runs on a short-lived thread: the caller may be a loop.
+    /// Marks a statement as sent (on the connection's loop).
+    func statementStarted() {
+        statementCount &+= 1
+        runningStatement.store(statementCount, ordering: .releasing)
+    }
+
+    /// Marks the statement as done (on the connection's loop).
+    func statementEnded() {
+        runningStatement.store(0, ordering: .releasing)
+    }
+
+    /// Asks the server to cancel the running statement, if one is. `PQcancel` opens a connection
+    /// of its own and waits for the server, so it runs on a short-lived thread: the caller may be a
+    /// loop, and closing the connection meanwhile does not wait for it.
     func cancel() {
+        let target = runningStatement.load(ordering: .acquiring)
+        guard target != 0, let canceller = cancelLock.withLock({ cancelHandle }) else { return }
         let thread = Thread { [self] in
-            cancelLock.withLock {
-                guard let cancelHandle else { return }
-                var buffer = [CChar](repeating: 0, count: 256)
-                _ = PQcancel(cancelHandle, &buffer, Int32(buffer.count))
-            }
+            // The statement may have ended while the thread started: the next one is not to be cancelled.
+            guard runningStatement.load(ordering: .acquiring) == target else { return }
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(canceller.pointer, &buffer, Int32(buffer.count))
         }
         thread.name = "pg-cancel"
         thread.start()
     }
 
     func close() {
-        cancelLock.withLock {
-            if let cancelHandle { PQfreeCancel(cancelHandle) }
-            cancelHandle = nil
-        }
+        cancelLock.withLock { cancelHandle = nil }
         if let pointer { PQfinish(pointer) }
         pointer = nil
     }
 
     deinit { close() }
+}
+
+/// A `PGcancel*`, freed when the connection and every cancel in flight are done with it.
+/// `@unchecked Sendable`: `PQcancel` on it is thread-safe by libpq's contract.
+final class PGCancelHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit { PQfreeCancel(pointer) }
 }
 
 extension String {
