@@ -32,7 +32,7 @@ struct BidBenchmark: AsyncParsableCommand {
     @Option(help: "Auctions to spread the bids over.") var auctions: Int = 10_000
 
     func run() async throws {
-        try await withConnectedServices(connection, clients: options.clients) { services, _ in
+        try await withBenchmarkSchema(connection, name: "bid", clients: options.clients) { services in
             print("seeding \(auctions) auctions…")
             let seed = try await AuctionBenchmarkSeed.seed(services.pool, auctions: auctions, bidders: 1000)
             let market = Market(services: services, gateways: MarketSimulator.gateways(for: SimulationConfiguration()))
@@ -76,7 +76,7 @@ struct HotAuctionBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds to measure.") var seconds: Int = 5
 
     func run() async throws {
-        try await withConnectedServices(connection, clients: clients) { services, _ in
+        try await withBenchmarkSchema(connection, name: "hot", clients: clients) { services in
             let seed = try await AuctionBenchmarkSeed.seed(services.pool, auctions: 1, bidders: clients)
             let market = Market(services: services, gateways: MarketSimulator.gateways(for: SimulationConfiguration()))
             let auction = seed.auctions[0]

@@ -31,19 +31,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let tag = randomRunTag()
-        try await withConnectedServices(connection, configure: { configuration in
-            configuration.database.schema = "bench_dashboard_\(tag)"
-            configuration.redis?.namespace += "bench:dashboard:\(tag):"
-        }) { services, _ in
-            do {
-                try await measure(services)
-                try await dropSchema(services)
-            } catch {
-                try? await dropSchema(services)
-                throw error
-            }
-        }
+        try await withBenchmarkSchema(connection, name: "dashboard") { services in try await measure(services) }
     }
 
     private func measure(_ services: MarketServices) async throws {
@@ -85,13 +73,6 @@ struct DashboardBenchmark: AsyncParsableCommand {
         print(String(format: "RESULT name=dashboard refresh_p50_ms=%.2f refresh_p99_ms=%.2f render_p50_ms=%.3f render_p99_ms=%.3f rss_mb=%.1f",
                      milliseconds(refresh, 0.5), milliseconds(refresh, 0.99), milliseconds(render, 0.5), milliseconds(render, 0.99),
                      Self.peakResidentMegabytes()))
-    }
-
-    /// Drops the benchmark's schema; its Redis locks expire with their TTL.
-    private func dropSchema(_ services: MarketServices) async throws {
-        guard let schema = services.configuration.database.schema else { return }
-        print("dropping schema \(schema)…")
-        _ = try await services.pool.simpleQuery("DROP SCHEMA \(Migrator.quoteIdentifier(schema)) CASCADE")
     }
 
     /// The process's peak resident set size so far.
