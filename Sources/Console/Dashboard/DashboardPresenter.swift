@@ -164,8 +164,7 @@ enum DashboardPresenter {
         case .transfers: return "nothing pending"
         case .heldLocks:
             // Shorter holds are never registered (LockService.registrationDelay).
-            let delay = LockService.registrationDelay.components
-            return "no Redis lock held for over \(delay.seconds * 1000 + delay.attoseconds / 1_000_000_000_000_000) ms"
+            return "no Redis lock held for over \(Int(LockService.registrationDelay.milliseconds)) ms"
         case .lockWaits: return "no session waits for a lock"
         case .contention: return "no lock activity in the window"
         case .rates: return "no Unit of Work recorded in the window"
