@@ -3,25 +3,6 @@ import Foundation
 import MarketCore
 import Synchronization
 
-/// Latencies and counts gathered by benchmark clients.
-final class LatencyLog: Sendable {
-    private let state = Mutex<(histogram: LatencyHistogram, committed: Int)>((LatencyHistogram(), 0))
-
-    func record(_ duration: Duration, committed: Bool) {
-        state.withLock {
-            $0.histogram.record(duration)
-            if committed { $0.committed += 1 }
-        }
-    }
-
-    var snapshot: (histogram: LatencyHistogram, committed: Int) { state.withLock { $0 } }
-
-    /// Forgets everything recorded so far (the warm-up's).
-    func reset() {
-        state.withLock { $0 = (LatencyHistogram(), 0) }
-    }
-}
-
 /// `bench bid`: uncontended auction bids (each client on its own auctions) beside pgbench's TPC-B-like script.
 struct BidBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,8 +38,8 @@ struct BidBenchmark: AsyncParsableCommand {
             let (rate, tps) = try await options.alternatingWithPgbench(
                 services.configuration.database, selectOnly: false, measuring: "bids", clientsOn: executor, bidOnce)
             let measured = log.snapshot
-            let p50 = (measured.histogram.percentileMicros(0.5) ?? 0) / 1000
-            let p99 = (measured.histogram.percentileMicros(0.99) ?? 0) / 1000
+            let p50 = measured.samples.milliseconds(atPercentile: 0.5)
+            let p99 = measured.samples.milliseconds(atPercentile: 0.99)
             print(String(format: "bids/s %.0f (p50 %.2f ms, p99 %.2f ms); pgbench TPC-B-like tps %.0f", rate, p50, p99, tps))
             print(String(format: "RESULT name=bid clients=%d ops_per_s=%.0f p50_ms=%.2f p99_ms=%.2f pgbench_tps=%.0f ratio=%.3f",
                          clients, rate, p50, p99, tps, rate / tps))
@@ -97,8 +78,8 @@ struct HotAuctionBenchmark: AsyncParsableCommand {
             let attempts = try await measureThroughput(clients: clients, seconds: seconds, bidOnce)
             let measured = log.snapshot
             let rate = Double(measured.committed) / Double(seconds)
-            let p50 = (measured.histogram.percentileMicros(0.5) ?? 0) / 1000
-            let p99 = (measured.histogram.percentileMicros(0.99) ?? 0) / 1000
+            let p50 = measured.samples.milliseconds(atPercentile: 0.5)
+            let p99 = measured.samples.milliseconds(atPercentile: 0.99)
             print(String(format: "attempts/s %.0f, committed bids/s %.0f, p50 %.2f ms, p99 %.2f ms (p99/p50 %.1f)",
                          attempts, rate, p50, p99, p99 / max(p50, 0.001)))
             // Every attempt is a full locked Unit of Work (a too-low bid is refused inside it).

@@ -45,7 +45,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
         print("warming up…")
         for _ in 0..<10 { _ = await fetcher.fetch(model.plan) }
         print("timing \(iterations) overview refreshes…")
-        var refresh = LatencyHistogram()
+        var refresh = LatencySamples()
         var result = await fetcher.fetch(model.plan)
         for _ in 0..<iterations {
             let begin = ContinuousClock.now
@@ -57,7 +57,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
         }
         _ = model.update(.fetched(result), now: Date())
         print("timing \(iterations) frame renders at \(width)×\(height)…")
-        var render = LatencyHistogram()
+        var render = LatencySamples()
         for index in 0..<iterations {
             let begin = ContinuousClock.now
             let now = Date()
@@ -69,7 +69,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
         let counts = result.counts
         print("overview counted \(counts?.liveAuctions ?? -1) live auctions, \(counts?.pendingProposals ?? -1) pending proposals, "
               + "\(counts?.heldLocks ?? -1) held locks")
-        let milliseconds = { (histogram: LatencyHistogram, quantile: Double) in (histogram.percentileMicros(quantile) ?? 0) / 1000 }
+        let milliseconds = { (samples: LatencySamples, fraction: Double) in samples.milliseconds(atPercentile: fraction) }
         print(String(format: "RESULT name=dashboard refresh_p50_ms=%.2f refresh_p99_ms=%.2f render_p50_ms=%.3f render_p99_ms=%.3f rss_mb=%.1f",
                      milliseconds(refresh, 0.5), milliseconds(refresh, 0.99), milliseconds(render, 0.5), milliseconds(render, 0.99),
                      Self.peakResidentMegabytes()))
