@@ -54,7 +54,13 @@ public final class MarketServices: Sendable {
             _ = try await services.pool.simpleQuery("SELECT 1")
             if let redis = services.redis {
                 progress("connecting to Redis at \(redis.configuration.redactedURL)")
-                _ = try await redis.send("PING")
+                do {
+                    _ = try await redis.send("PING")
+                } catch let error as RedisError where error.isConnectionFailure {
+                    // The market runs on its lock policy while Redis is down; it may as well start that way.
+                    services.locks.noteRedisFailure(error)
+                    progress("Redis is unreachable (\(error)); locks: \(services.locks.mode.label) until it answers")
+                }
             }
             if migrate { try await Migrator(pool: services.pool).migrate(progress: progress) }
         } catch {

@@ -49,4 +49,21 @@ struct SnapshotCommandTests {
         #expect(result.status == 2)
         #expect(result.output.contains("unknown view 'nope'"))
     }
+
+    /// A script can tell "the market is down" (4) from a bad command line or URL (2) and from a
+    /// check that found violations (1), whichever command it runs.
+    @Test(arguments: [["snapshot", "--view", "auctions"], ["check"], ["operators", "list"]])
+    func unreachableServersExitFourAndABadURLExitsTwo(command: [String]) throws {
+        let binary = try ConsoleEndToEndTests.consoleBinary()
+        let unreachable = ChildProcessRunner.run(binary, command, environment: [
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x", "REDIS_URL": "redis://127.0.0.1:1/0"])
+        #expect(unreachable.status == 4, "\(unreachable.output)")
+        #expect(unreachable.output.contains("cannot connect to PostgreSQL"))
+        #expect(!unreachable.output.contains("Fatal error"))
+
+        let badURL = ChildProcessRunner.run(binary, command, environment: [
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:99999999/x", "REDIS_URL": "redis://127.0.0.1:1/0"])
+        #expect(badURL.status == 2, "\(badURL.output)")
+        #expect(badURL.output.contains("invalid database URL"))
+    }
 }

@@ -32,6 +32,22 @@ struct ViewRenderingTests {
         #expect(text.contains("enlarge to 60×16"))
     }
 
+    /// Panes read from Redis say why they are empty while Redis is down, not "no lock held".
+    @Test func redisPanesSayRedisIsDownRatherThanEmpty() {
+        var model = DashboardModel(initialView: .locks, identity: OperatorIdentity(name: "ann", role: .moderator))
+        _ = model.update(.resized(width: 120, height: 40), now: DashboardFixture.now)
+        var result = FetchResult(plan: model.plan, lockMode: .advisory, fetchedAt: DashboardFixture.now)
+        result.redis = .down("Redis at 127.0.0.1:6379 is unreachable")
+        result.lockWaits = []
+        _ = model.update(.fetched(result), now: DashboardFixture.now)
+        let text = Self.frame(model, width: 120, height: 40)
+        #expect(text.contains("Redis is down: no held locks to read until it answers"))
+        #expect(text.contains("Redis is down: no stuck-lock alerts to read until it answers"))
+        #expect(text.contains("Redis is down: no lock statistics to read until it answers"))
+        #expect(text.contains("no session waits for a lock"), "PostgreSQL's pane reads as usual")
+        #expect(text.contains("locks: advisory fallback"))
+    }
+
     static func model(_ view: ViewKind, width: Int, height: Int) -> DashboardModel {
         var model = DashboardModel(initialView: view, identity: OperatorIdentity(name: "ann", role: .moderator))
         _ = model.update(.resized(width: width, height: height), now: DashboardFixture.now)

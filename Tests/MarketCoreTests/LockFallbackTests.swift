@@ -80,4 +80,25 @@ struct LockFallbackTests {
             #expect(services.locks.mode == .noop)
         }
     }
+
+    /// An operator opening the console during a Redis outage gets a working market on the
+    /// fallback, and Redis locks once Redis answers again.
+    @Test func startsOnTheFallbackWhileRedisIsDownAndSwitchesBackWhenItAnswers() async throws {
+        let redisServer = try TestRedisServer()
+        redisServer.kill()
+        try await TestServers.withServices(redisURL: redisServer.url) { services in
+            #expect(services.locks.mode == .advisory)
+            let lease = try await services.locks.withLock("nft:buy:1") { $0 }
+            #expect(lease.mode == .advisory)
+
+            try redisServer.start()
+            var mode = services.locks.mode
+            for _ in 0..<60 where mode != .redis {
+                try await Task.sleep(for: .milliseconds(100))
+                mode = services.locks.mode
+            }
+            #expect(mode == .redis)
+            #expect(try await services.locks.withLock("nft:buy:1") { $0.mode } == .redis)
+        }
+    }
 }

@@ -133,7 +133,7 @@ enum ActionOutcome: Equatable, Sendable {
         case .done: 0
         case .refused: 1
         case .forbidden: 3
-        case .unavailable: 4
+        case .unavailable: ServersUnavailable.exitStatus
         }
     }
 

@@ -8,7 +8,7 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check the market's invariants (money, holds, NFT and channel states) on one snapshot.",
-        discussion: "Read-only. Exit status 0: clean; 1: violations found (or the check could not run).")
+        discussion: "Read-only. Exit status 0: clean; 1: violations found (or the check failed); 4: PostgreSQL cannot be reached.")
 
     @OptionGroup var connection: ConnectionOptions
 

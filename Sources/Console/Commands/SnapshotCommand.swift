@@ -16,7 +16,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         discussion: """
             JSON: {"view", "fetched_at", "servers", "lock_mode", "counts", "panes": {NAME: [row, …]}}; every row has an "id".
             With -n above 1 or --append, JSON is one document per line. CSV: fetched_at, pane, then the pane's columns.
-            Exit status: 0; 4 when PostgreSQL or Redis stopped answering during a snapshot (what could be read is still printed); 1 when they cannot be reached at all.
+            Exit status: 0; 4 when PostgreSQL or Redis cannot be reached, or stopped answering during a snapshot (what could be read is still printed).
             """)
 
     @OptionGroup var connection: ConnectionOptions

@@ -80,6 +80,10 @@ struct DashboardFetcher: Sendable {
         result.postgres = outcome.health(.postgres, configured: true)
         result.redis = outcome.health(.redis, configured: redisConfigured)
         result.problem = outcome.problem
+        if case .down(let reason) = result.redis {
+            // The locks would find out on the next operation; the status bar should not say "redis" until then.
+            locks.noteRedisFailure(RedisError(code: .connectionFailed, message: reason))
+        }
         result.lockMode = locks.mode
         result.duration = ContinuousClock.now - started
         return result
@@ -107,10 +111,9 @@ private final class Outcome: Sendable {
     func read<T: Sendable>(_ read: @Sendable () async throws -> T) async -> T? {
         do {
             return try await read()
-        } catch let error as PostgresError where [.connectionLost, .connectionFailed, .poolTimeout, .poolClosed].contains(error.code)
-                    || error.sqlState?.hasPrefix("57P") == true {  // the server shutting down or starting up
+        } catch let error as PostgresError where ServersUnavailable.matches(error) {
             failures.withLock { $0.down[.postgres] = $0.down[.postgres] ?? error.description }
-        } catch let error as RedisError where [.connectionFailed, .closed].contains(error.code) {
+        } catch let error as RedisError where ServersUnavailable.matches(error) {
             // Some reads touch both servers (the alerts): the error says which one failed.
             failures.withLock { $0.down[.redis] = $0.down[.redis] ?? error.description }
         } catch {

@@ -98,7 +98,7 @@ enum DashboardPresenter {
         let table = Table(columns: columns(of: source), rows: rows,
                           selectedIndex: source.isSelectable && focused && !overview ? paneState.selectedIndex : nil,
                           sortKey: source.isPaged ? paneState.sort : nil, descending: paneState.descending,
-                          emptyMessage: data == nil ? "loading…" : emptyMessage(source, filter: paneState.filter))
+                          emptyMessage: data == nil ? "loading…" : emptyMessage(source, filter: paneState.filter, redis: data!.redis))
         let weight = overview ? (source == .rates ? 2 : 1) : (source == .heldLocks ? 3 : source == .lockWaits ? 2 : 1)
         return Pane(title: title(source, overview: overview), summary: summary(source, model: model), table: table,
                     focused: focused, weight: weight,
@@ -156,8 +156,12 @@ enum DashboardPresenter {
         return parts.joined(separator: " · ")
     }
 
-    private static func emptyMessage(_ source: PaneSource, filter: String) -> String {
+    private static func emptyMessage(_ source: PaneSource, filter: String, redis: ServerHealth) -> String {
         if !filter.isEmpty { return "no rows match '\(filter)' — Esc clears the filter" }
+        if case .down = redis, let what = [PaneSource.heldLocks: "held locks", .alerts: "stuck-lock alerts", .contention: "lock statistics",
+                                           .rates: "Unit of Work outcomes"][source] {
+            return "Redis is down: no \(what) to read until it answers"
+        }
         switch source {
         case .auctions: return "no live auctions"
         case .proposals: return "no pending proposals"

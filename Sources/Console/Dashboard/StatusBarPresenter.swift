@@ -20,13 +20,17 @@ enum StatusBarPresenter {
         } else if model.refreshHeld(now: now) {
             items.append(StatusItem("held while you act", role: .warning))
         }
+        // Why a server is down comes last: on a narrow terminal the bar cuts it, not the lock mode.
+        for (name, health) in [("PostgreSQL", data.postgres), ("Redis", data.redis)] {
+            if case .down(let reason) = health { items.append(StatusItem("\(name): \(reason)", role: .critical)) }
+        }
         return items
     }
 
     private static func health(_ name: String, _ health: ServerHealth, boxes: BoxCharacters) -> StatusItem {
         switch health {
         case .up: StatusItem("\(boxes.bullet) \(name)", role: .good)
-        case .down(let reason): StatusItem("\(boxes.bullet) \(name) DOWN: \(reason)", role: .critical)
+        case .down: StatusItem("\(boxes.bullet) \(name) DOWN", role: .critical)
         case .notConfigured: StatusItem("\(boxes.bullet) \(name) not configured", role: .dim)
         }
     }

@@ -35,7 +35,12 @@ struct ConnectionOptions: ParsableArguments {
         let redis = redisURL ?? environment["REDIS_URL"]
         switch (database, redis) {
         case let (database?, redis?):
-            var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
+            var configuration: MarketConfiguration
+            do {
+                configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
+            } catch {
+                throw UsageError("\(error)")  // a URL that does not parse is bad usage, like a bad flag
+            }
             configuration.lockPolicy = lockPolicy
             if let namespace = redisNamespace ?? environment["REDIS_NAMESPACE"] { configuration.redis?.namespace = namespace }
             return (configuration, nil)
@@ -57,7 +62,8 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// Runs `work` and turns any error into one line on stderr and a non-zero exit, never a stack trace.
+/// Runs `work` and turns any error into one line on stderr and a non-zero exit, never a stack trace:
+/// 2 for bad usage, 4 when PostgreSQL or Redis cannot be reached (see ``ServersUnavailable``), 1 otherwise.
 func reportingErrors<T>(_ work: () async throws -> T) async throws -> T {
     do {
         return try await work()
@@ -68,7 +74,7 @@ func reportingErrors<T>(_ work: () async throws -> T) async throws -> T {
         throw ExitCode(UsageError.exitStatus)
     } catch {
         FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
-        throw ExitCode(1)
+        throw ExitCode(ServersUnavailable.matches(error) ? ServersUnavailable.exitStatus : 1)
     }
 }
 

@@ -197,7 +197,12 @@ public final class LockService: Sendable {
 
     /// Redis failed: switch to the fallback and give up every Redis lease, since nobody can prove
     /// they still hold one and advisory holders are about to take the same keys.
-    func noteRedisFailure(_ error: any Error) {
+    ///
+    /// Called by the lock service itself when a lock call fails to connect, and by other parts of
+    /// the process that saw Redis fail (start-up, the dashboard's reads), so the mode reported
+    /// matches Redis' state before the next operation finds out. The keeper probes Redis once a
+    /// second while in the fallback and switches back when it answers.
+    public func noteRedisFailure(_ error: any Error) {
         let (switched, leases) = state.withLock { state -> (Bool, [LockLease]) in
             guard state.mode == .redis else { return (false, []) }
             state.mode = Self.fallbackMode(for: policy)
