@@ -52,6 +52,8 @@ struct ApprovalTests {
             #expect(audit.contains { $0.hasPrefix("ada admin force-complete-transfer") && $0.hasSuffix("pending approval") })
             #expect(audit.contains { $0.hasPrefix("bo admin approve approval:\(approval)") })
             #expect(audit.contains { $0.hasPrefix("bo admin force-complete-transfer") && $0.hasSuffix("done") })
+            #expect(audit.filter { $0.hasSuffix("forbidden") } == ["ada admin approve approval:\(approval) forbidden"],
+                    "the self-approval was refused and audited")
         }
     }
 
@@ -65,6 +67,7 @@ struct ApprovalTests {
             let viewer = OperatorRequest(operatorName: "vic", reason: "looks fine")
             let refused = await #expect(throws: MarketError.self) { _ = try await fixture.market.approve(approval, by: viewer) }
             #expect(refused?.kind == .forbidden)
+            #expect(try await fixture.auditRows().last == "vic viewer force-complete-transfer approval:\(approval) forbidden")
             try await fixture.market.rejectApproval(approval, by: bo)
             #expect(try await fixture.market.pendingApprovals().isEmpty)
             #expect(try await fixture.value("SELECT state FROM channel_transfers WHERE id = \(transfer)", as: String.self) == "pending")

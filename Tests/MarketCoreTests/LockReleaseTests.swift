@@ -124,7 +124,7 @@ struct LockReleaseTests {
             #expect(refused?.description == "operator \(role.rawValue)-op (\(role.rawValue)) may not release-lock: admin or oncall only")
             #expect(try await Self.lockValue(f, key) == holder.token)
             #expect(try await Self.committedFence(f, key) == fenceBefore)
-            #expect(try await f.auditRows() == [])
+            #expect(try await f.auditRows() == ["\(role.rawValue)-op \(role.rawValue) release-lock \(key) forbidden"])
             holder.proceed.fire()
             try await holder.task.value
             #expect(try await f.value("SELECT balance FROM users WHERE id = 1", as: Int64.self) == 111)

@@ -232,7 +232,8 @@ struct OperatorActionTests {
     // MARK: - Every action alike
 
     /// Each role outside the action's roles — and a name that is nobody's (a viewer) — is refused
-    /// by MarketCore: nothing changes, no audit row, no Telegram call.
+    /// by MarketCore: nothing changes and no Telegram call is made; each refused attempt leaves
+    /// one audit row (outcome `forbidden`), written after its transaction rolled back.
     @Test(arguments: rowActions)
     func aRoleOutsideTheActionsRolesIsRefusedAndChangesNothing(_ action: OperatorAction) async throws {
         let telegram = ScriptedTelegram(.firstUnknownThenDone)
@@ -242,7 +243,7 @@ struct OperatorActionTests {
             for role in OperatorRole.allCases where !action.allowedRoles.contains(role) {
                 requests.append((try await f.operatorNamed("\(role.rawValue)-op", role: role), role))
             }
-            let before = try await f.marketState()
+            let before = try await f.marketStateApartFromAudit()
             let calls = telegram.calls
             for (request, role) in requests {
                 let refused = await #expect(throws: MarketError.self) { try await scenario.act(request, scenario.version) }
@@ -250,8 +251,9 @@ struct OperatorActionTests {
                 #expect(refused?.kind == .forbidden)
                 #expect(refused?.description == "operator \(request.operatorName) (\(role.rawValue)) may not \(action.rawValue): \(allowed) only")
             }
-            #expect(try await f.marketState() == before)
-            #expect(try await f.auditRows() == [])
+            #expect(try await f.marketStateApartFromAudit() == before)
+            let target = scenario.target.replacingOccurrences(of: " ", with: ":")
+            #expect(try await f.auditRows() == requests.map { "\($0.0.operatorName) \($0.1.rawValue) \(action.rawValue) \(target) forbidden" })
             #expect(telegram.calls == calls)
         }
     }

@@ -73,7 +73,7 @@ extension Market {
             throw MarketError(.invalidArgument, "\(action.rawValue) does not need a second operator: run it directly")
         }
         return try await locked("approval:new:\(action.rawValue):\(target)", "operator.request_approval") { uow in
-            let role = try await uow.authorize(request, for: action)
+            let role = try await uow.authorize(request, for: action, target: Self.auditTarget(of: action, id: target))
             let open = try await uow.query("""
                 SELECT id FROM operator_approvals
                 WHERE action = \(action.rawValue) AND target_id = \(target) AND state IN ('pending', 'approved')
@@ -110,9 +110,10 @@ extension Market {
                 throw MarketError(.invalidState, "approval \(approval) names an unknown action \(pending.action)")
             }
             guard pending.requestedBy != request.operatorName else {
-                throw MarketError(.forbidden, "\(request.operatorName) asked for approval \(approval): a second operator must approve it")
+                throw uow.refuse(request, role: try await uow.role(of: request.operatorName), action: .approve, target: "approval:\(approval)",
+                                 "\(request.operatorName) asked for approval \(approval): a second operator must approve it")
             }
-            let role = try await uow.authorize(request, for: action)
+            let role = try await uow.authorize(request, for: action, target: "approval:\(approval)")
             try await uow.execute("""
                 UPDATE operator_approvals SET state = 'approved', decided_by = \(request.operatorName), decided_at = now()
                 WHERE id = \(approval)
@@ -155,7 +156,7 @@ extension Market {
             guard let action = OperatorAction(rawValue: pending.action) else {
                 throw MarketError(.invalidState, "approval \(approval) names an unknown action \(pending.action)")
             }
-            let role = try await uow.authorize(request, for: action)
+            let role = try await uow.authorize(request, for: action, target: "approval:\(approval)")
             try await uow.execute("""
                 UPDATE operator_approvals SET state = 'rejected', decided_by = \(request.operatorName), decided_at = now(),
                        outcome = \(request.reason)

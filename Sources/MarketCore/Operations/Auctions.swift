@@ -192,7 +192,7 @@ extension Market {
     func cancelAuction(_ auction: Int64, expectedVersion: Int64?, by request: OperatorRequest, approved: Bool) async throws {
         try requireApproval(.cancelAuction, approved: approved)
         try await locked("auction:bid:\(auction)", "auction.cancel") { uow in
-            let role = try await uow.authorize(request, for: .cancelAuction)
+            let role = try await uow.authorize(request, for: .cancelAuction, target: "auction:\(auction)")
             let row = try await uow.lockAuction(auction)
             try await uow.requireVersion(expectedVersion, of: row)
             try row.requireActive()

@@ -12,9 +12,10 @@ extension UnitOfWork {
     static let operatorLockTimeout = "5s"
 
     /// The operator's role (unknown operators are viewers); refuses when the role may not take
-    /// `action`. Runs first inside the action's own transaction, and bounds its row-lock waits by
-    /// ``operatorLockTimeout``.
-    func authorize(_ request: OperatorRequest, for action: OperatorAction) async throws -> OperatorRole {
+    /// `action` on `target`, and audits the refused attempt (outcome `forbidden`, written after
+    /// the rollback). Runs first inside the action's own transaction, and bounds its row-lock
+    /// waits by ``operatorLockTimeout``.
+    func authorize(_ request: OperatorRequest, for action: OperatorAction, target: String) async throws -> OperatorRole {
         guard !request.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw MarketError(.invalidArgument, "\(action.rawValue) needs a reason")
         }
@@ -22,9 +23,19 @@ extension UnitOfWork {
         let role = try await role(of: request.operatorName)
         guard action.allowedRoles.contains(role) else {
             let allowed = action.allowedRoles.map(\.rawValue).sorted().joined(separator: " or ")
-            throw MarketError(.forbidden, "operator \(request.operatorName) (\(role.rawValue)) may not \(action.rawValue): \(allowed) only")
+            throw refuse(request, role: role, action: action, target: target,
+                         "operator \(request.operatorName) (\(role.rawValue)) may not \(action.rawValue): \(allowed) only")
         }
         return role
+    }
+
+    /// The `.forbidden` error to throw for an operator's refused attempt, which is audited
+    /// (outcome `forbidden`, the refusal as detail) once the transaction has rolled back.
+    func refuse(_ request: OperatorRequest, role: OperatorRole, action: OperatorAction, target: String,
+                _ refusal: String) -> MarketError {
+        executeAfterRollback(Self.auditRow(operator: request.operatorName, role: role.rawValue, reason: request.reason,
+                                           action: action, target: target, detail: refusal, outcome: "forbidden"))
+        return MarketError(.forbidden, refusal)
     }
 
     /// The audit row of an operator action, written in the same transaction as its effect.
@@ -42,9 +53,15 @@ extension UnitOfWork {
 
     private func audit(operator name: String, role: String, reason: String, action: OperatorAction, target: String,
                        detail: String, outcome: String) async throws {
-        try await execute("""
-            INSERT INTO operator_actions (operator, role, action, target, reason, outcome, detail)
-            VALUES (\(name), \(role), \(action.rawValue), \(target), \(reason), \(outcome), \(detail))
-            """)
+        try await execute(Self.auditRow(operator: name, role: role, reason: reason, action: action, target: target,
+                                        detail: detail, outcome: outcome))
+    }
+
+    private static func auditRow(operator name: String, role: String, reason: String, action: OperatorAction, target: String,
+                                 detail: String, outcome: String) -> PostgresQuery {
+        """
+        INSERT INTO operator_actions (operator, role, action, target, reason, outcome, detail)
+        VALUES (\(name), \(role), \(action.rawValue), \(target), \(reason), \(outcome), \(detail))
+        """
     }
 }

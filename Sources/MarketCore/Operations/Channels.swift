@@ -110,7 +110,7 @@ extension Market {
         return try await services.locks.withLock("channel:buy:\(channel)", operation: "channel.retry-transfer") { lease in
             // Authorized and checked before the call; the pending state it retries is already committed.
             let (row, role) = try await self.database.withUnitOfWork(named: "channel.retry-transfer", lease: lease) { uow in
-                let role = try await uow.authorize(request, for: .retryTransfer)
+                let role = try await uow.authorize(request, for: .retryTransfer, target: "transfer:\(transfer)")
                 _ = try await uow.lockChannel(channel)
                 return (try await uow.lockTransfer(transfer, expectedVersion: expectedVersion), role)
             }
@@ -203,7 +203,7 @@ extension Market {
                                  _ effect: @escaping @Sendable (UnitOfWork, TransferRow) async throws -> String) async throws {
         let channel = try await channelOf(transfer: transfer)
         try await locked("channel:buy:\(channel)", "channel.\(action.rawValue)") { uow in
-            let role = try await uow.authorize(request, for: action)
+            let role = try await uow.authorize(request, for: action, target: "transfer:\(transfer)")
             _ = try await uow.lockChannel(channel)
             let row = try await uow.lockTransfer(transfer, expectedVersion: expectedVersion)
             let detail = try await effect(uow, row)

@@ -64,7 +64,7 @@ extension Market {
         }
         let holder = ReleasedLock.Holder(host: takeover.host, pid: takeover.pid, operation: takeover.operation, fence: takeover.fence)
         try await database.withUnitOfWork(named: "lock.release") { uow in
-            let role = try await uow.authorize(request, for: .releaseLock)
+            let role = try await uow.authorize(request, for: .releaseLock, target: key)
             try await uow.query("SELECT mc_check_fence(\(key), \(takeover.newFence))")
             try await uow.audit(request, role: role, action: .releaseLock, target: key,
                                 detail: "held by \(holder.host):\(holder.pid) for \(holder.operation) with fence \(holder.fence); "

@@ -72,7 +72,7 @@ extension Market {
     private func managingOperators(_ name: String, by request: OperatorRequest?,
                                    _ change: @escaping @Sendable (UnitOfWork) async throws -> String?) async throws {
         try await locked("operators", "operators.manage") { uow in
-            let role = if let request { try await uow.authorize(request, for: .manageOperators) } else { OperatorRole?.none }
+            let role = if let request { try await uow.authorize(request, for: .manageOperators, target: "operator:\(name)") } else { OperatorRole?.none }
             guard let detail = try await change(uow) else { return }
             if let request, let role {
                 try await uow.audit(request, role: role, action: .manageOperators, target: "operator:\(name)", detail: detail)

@@ -74,7 +74,7 @@ extension Market {
     ///   the proposal has moved on since, the rejection is refused with ``MarketError/Kind/changed``.
     public func rejectProposal(_ proposal: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
         try await locked("trade:proposal:\(proposal)", "trade.reject") { uow in
-            let role = try await uow.authorize(request, for: .rejectProposal)
+            let role = try await uow.authorize(request, for: .rejectProposal, target: "proposal:\(proposal)")
             _ = try await uow.lockTrade(try await uow.tradeOf(proposal: proposal))
             let found = try await uow.lockProposal(proposal, expectedVersion: expectedVersion)
             try await uow.reject(found, reason: request.reason, by: request.operatorName)

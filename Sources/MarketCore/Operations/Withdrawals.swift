@@ -67,7 +67,7 @@ extension Market {
         let user = try found.decode(Int64.self, at: 0)
         let amount = try found.decode(Int64.self, at: 1)
         return try await locked("withdraw:\(user)", "withdraw.resolve") { uow in
-            let role = try await uow.authorize(request, for: .resolveWithdrawal)
+            let role = try await uow.authorize(request, for: .resolveWithdrawal, target: "withdrawal:\(withdrawal)")
             let row = try await uow.query("""
                 SELECT state, version, attempts, tx_hash, last_error FROM withdrawals WHERE id = \(withdrawal) FOR UPDATE OF withdrawals
                 """).rows[0]

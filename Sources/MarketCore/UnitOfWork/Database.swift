@@ -79,6 +79,7 @@ public final class Database: Sendable {
             }
         } catch {
             await rollback(connection)
+            for write in uow.writesAfterRollback { _ = try await connection.query(write) }
             throw error
         }
         // A closure that ran no statement opened no transaction: nothing to commit.

@@ -36,6 +36,16 @@ public final class UnitOfWork {
         writesAtCommit.append(query)
     }
 
+    /// Writes queued by ``executeAfterRollback(_:)``.
+    private(set) var writesAfterRollback: [PostgresQuery] = []
+
+    /// Queues a write that records an attempt which is about to fail: it runs on its own, after
+    /// the transaction rolled back, only if the Unit of Work ends in an error (an operator refused
+    /// for their role is audited this way). If it fails, its error is thrown instead.
+    public func executeAfterRollback(_ query: PostgresQuery) {
+        writesAfterRollback.append(query)
+    }
+
     /// Runs one statement in the transaction.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresResult {

@@ -56,6 +56,11 @@ extension MarketFixture {
         return rows
     }
 
+    /// ``marketState()`` without the audit rows: what a refused attempt must leave as it was.
+    func marketStateApartFromAudit() async throws -> [String] {
+        try await marketState().filter { !$0.hasPrefix("operator_actions: ") }
+    }
+
     /// The audit rows, oldest first, as `operator role action target outcome`.
     func auditRows() async throws -> [String] {
         try await services.pool.query("""
