@@ -65,7 +65,7 @@ extension LiveAuction {
             """,
         from: "auctions a JOIN nfts n ON n.id = a.nft_id",
         condition: "a.state = 'active'",
-        filterColumns: ["n.gift || ' #' || n.serial", seller, bidder],
+        filterColumns: ["n.gift || ' #' || n.serial", .userName(id: "a.seller_id"), .userName(id: "a.current_bidder_id")],
         sorts: [
             ("ends_at", [.init("a.ends_at", "timestamptz"), .init("a.id", "bigint")]),
             ("id", [.init("a.id", "bigint")]),

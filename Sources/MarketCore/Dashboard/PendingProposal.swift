@@ -57,7 +57,7 @@ extension PendingProposal {
         from: "trade_proposals p JOIN trades t ON t.id = p.trade_id",
         condition: "p.state = 'pending'",
         filterColumns: [
-            owner, proposer,
+            .userName(id: "t.owner_id"), .userName(id: "p.proposer_id"),
             "(SELECT string_agg(n.gift || ' #' || n.serial, ', ') FROM trade_proposal_items i JOIN nfts n ON n.id = i.nft_id WHERE i.proposal_id = p.id)",
             "(SELECT string_agg(n.gift || ' #' || n.serial, ', ') FROM trade_items i JOIN nfts n ON n.id = i.nft_id WHERE i.trade_id = p.trade_id)",
         ],
