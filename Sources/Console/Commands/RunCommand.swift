@@ -15,8 +15,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: [.customShort("r"), .long], help: "Seconds between refreshes (at least 0.25).")
     var refresh: Double = 1
 
-    @Option(help: "The view to open: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var view: String = ViewKind.overview.rawValue
+    @Option(help: "The view to open: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: the last one you were on).")
+    var view: String?
 
     @Option(help: "Act as this operator (default: the OS user); the operators table gives the role, unknown names are viewers.")
     var `operator`: String?
@@ -41,7 +41,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard refresh >= 0.25 else { throw ValidationError("--refresh must be at least 0.25 seconds (protects the servers)") }
-        guard ViewKind(rawValue: view) != nil else {
+        if let view, ViewKind(rawValue: view) == nil {
             throw ValidationError("unknown view '\(view)': \(ViewKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
@@ -54,6 +54,8 @@ struct RunCommand: AsyncParsableCommand {
         if let themeProblem { FileHandle.standardError.write(Data("market-console: \(themeProblem); using the dark theme\n".utf8)) }
         let (settings, configProblem) = ConsoleConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment)
         if let configProblem { FileHandle.standardError.write(Data("market-console: \(configProblem)\n".utf8)) }
+        let sessionPath = RememberedSession.defaultPath(environment: ProcessInfo.processInfo.environment)
+        let (session, sessionProblem) = RememberedSession.load(from: sessionPath)
         let log = ConsoleLog(path: logFile ?? (connection.stateDir ?? EmbeddedServers.defaultStateDirectory) + "/console.log")
         try await withConnectedServices(connection) { services, embedded in
             // From here on the screen is ours: log lines go to the file, not over the dashboard.
@@ -63,10 +65,13 @@ struct RunCommand: AsyncParsableCommand {
             let name = `operator` ?? ProcessInfo.processInfo.userName
             let market = try OperatorMarket.make(services)
             let identity = OperatorIdentity(name: name, role: (try? await market.operatorRole(name)) ?? .viewer, readOnly: readonly)
+            let initialView = (view ?? session.view).flatMap(ViewKind.init(rawValue:)) ?? .overview
             var model = DashboardModel(keyMap: settings.keyMap, thresholds: settings.thresholds,
-                                       refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: ViewKind(rawValue: view)!,
+                                       refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: initialView,
                                        identity: identity)
+            model.restoreSorts(from: session)
             if let configProblem { model.notify(configProblem, role: .warning, now: Date()) }
+            if let sessionProblem { model.notify(sessionProblem, role: .warning, now: Date()) }
             if let themeProblem { model.notify("\(themeProblem); using the dark theme", role: .warning, now: Date()) }
             if embedded && identity.role == .viewer {
                 model.notify("\(name) is a viewer; to act on this embedded market: market-console operators add \(name) --role admin",
@@ -74,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             let app = DashboardApp(fetcher: DashboardFetcher(market: market, operatorName: name),
                                    runner: ActionRunner(market: market, operatorName: name), model: model,
-                                   asciiOnly: ascii, theme: theme, log: log)
+                                   asciiOnly: ascii, theme: theme, log: log, sessionPath: sessionPath)
             let signals = Self.watchSignals { app.requestQuit() }
             await app.run()
             signals.forEach { $0.cancel() }

@@ -23,14 +23,18 @@ final class DashboardApp: Sendable {
     private let asciiOnly: Bool
     private let theme: Theme
     private let log: ConsoleLog
+    /// Where the view and sorts are kept for the next run (``RememberedSession``).
+    private let sessionPath: String
     private let initialModel: Mutex<DashboardModel?>
     private let mailbox = Mutex<[DashboardEvent]>([])
     private let settings: Mutex<RefreshSettings>
     private let refreshRequested = Atomic<Bool>(false)
     private let quitRequested = Atomic<Bool>(false)
 
-    init(fetcher: DashboardFetcher, runner: ActionRunner, model: DashboardModel, asciiOnly: Bool, theme: Theme, log: ConsoleLog) {
+    init(fetcher: DashboardFetcher, runner: ActionRunner, model: DashboardModel, asciiOnly: Bool, theme: Theme, log: ConsoleLog,
+         sessionPath: String) {
         self.fetcher = fetcher
+        self.sessionPath = sessionPath
         self.runner = runner
         self.theme = theme
         self.log = log
@@ -77,6 +81,16 @@ final class DashboardApp: Sendable {
         }
     }
 
+    /// Saves the view and sorts as they change (a few hundred bytes), so a crash loses nothing.
+    private func remember(_ session: RememberedSession, into model: inout DashboardModel) {
+        do {
+            try session.save(to: sessionPath)
+        } catch {
+            model.notify("could not remember the view and sorts in \(sessionPath): \(error.localizedDescription)",
+                         role: .warning, now: Date())
+        }
+    }
+
     private func refreshLoop() async {
         while !quitRequested.load(ordering: .relaxed) && !Task.isCancelled {
             let current = settings.withLock { $0 }
@@ -100,6 +114,7 @@ final class DashboardApp: Sendable {
         var lastFrame: ScreenBuffer?
         var size = terminal.size
         var lastLogCheck = Date()
+        var saved = model.remembered
         _ = model.update(.resized(width: size.width, height: size.height), now: Date())
         while !quitRequested.load(ordering: .relaxed) {
             var effects: [DashboardEffect] = []
@@ -113,6 +128,10 @@ final class DashboardApp: Sendable {
                 } else {
                     effects += model.update(.key(key), now: Date())
                 }
+            }
+            if model.remembered != saved {
+                saved = model.remembered
+                remember(saved, into: &model)
             }
             if effects.contains(.quit) { return }
             if let warning = log.latestWarning(since: lastLogCheck) {

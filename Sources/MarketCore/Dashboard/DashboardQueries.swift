@@ -40,7 +40,7 @@ public struct DashboardQueries: Sendable {
     }
 
     /// Pending trade proposals with the gifts on both sides; sorts `created_at` (the default),
-    /// `id`, `owner`, `proposer`. The filter matches the owner's and proposer's names and the gifts.
+    /// `id`, `trade_id`, `owner`, `proposer`. The filter matches the owner's and proposer's names and the gifts.
     public func pendingProposals(_ request: PageRequest) async throws -> Page<PendingProposal> {
         try await PendingProposal.source.fetch(request, on: services.pool, decode: PendingProposal.init(row:))
     }

@@ -64,6 +64,7 @@ extension PendingProposal {
         sorts: [
             ("created_at", [.init("p.created_at", "timestamptz"), .init("p.id", "bigint")]),
             ("id", [.init("p.id", "bigint")]),
+            ("trade_id", [.init("p.trade_id", "bigint"), .init("p.id", "bigint")]),
             ("owner", [.init(owner, "text"), .init("p.id", "bigint")]),
             ("proposer", [.init(proposer, "text"), .init("p.id", "bigint")]),
         ],

@@ -10,10 +10,22 @@ final class TmuxSession {
 
     let socket: String
     let name = "console"
+    /// A state directory of this session's own (`XDG_STATE_HOME`), removed with it, unless the
+    /// caller passed one: the console remembers views and sorts there, and one test's must not
+    /// leak into the next.
+    private let ownStateHome: String?
 
     /// Starts `command` (argv) in a `width`×`height` window with `environment` set.
     init(command: [String], environment: [String: String], width: Int = 120, height: Int = 40) throws {
         socket = "mc-e2e-\(UUID().uuidString.prefix(8))"
+        var environment = environment
+        if environment["XDG_STATE_HOME"] == nil {
+            let stateHome = NSTemporaryDirectory() + socket + "-state"
+            environment["XDG_STATE_HOME"] = stateHome
+            ownStateHome = stateHome
+        } else {
+            ownStateHome = nil
+        }
         let env = environment.flatMap { ["-e", "\($0.key)=\($0.value)"] }
         let shellCommand = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         // Keep the window after the program exits, so its exit status can be read.
@@ -23,6 +35,7 @@ final class TmuxSession {
 
     deinit {
         _ = try? tmuxNow(["kill-server"])
+        if let ownStateHome { try? FileManager.default.removeItem(atPath: ownStateHome) }
     }
 
     /// Types keys: tmux key names (`Enter`, `Escape`, `Down`) or literal text.

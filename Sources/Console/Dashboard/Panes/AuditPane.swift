@@ -6,9 +6,9 @@ import Views
 enum AuditPane {
     static let columns = [
         TableColumn("When", sortKey: "at", width: 8),
-        TableColumn("Operator", width: 12),
+        TableColumn("Operator", sortKey: "operator", width: 12),
         TableColumn("Role", width: 9, dropPriority: 2),
-        TableColumn("Action", width: 18),
+        TableColumn("Action", sortKey: "action", width: 18),
         TableColumn("Target", width: 14),
         TableColumn("Outcome", width: 10),
         TableColumn("Reason", width: 16, flexible: true, dropPriority: 1),

@@ -7,8 +7,8 @@ enum ProposalsPane {
     static let columns = [
         TableColumn("ID", sortKey: "id", width: 8),
         TableColumn("Trade", sortKey: "trade_id", width: 8, dropPriority: 3),
-        TableColumn("Owner", width: 12, dropPriority: 2),
-        TableColumn("Proposer", width: 12),
+        TableColumn("Owner", sortKey: "owner", width: 12, dropPriority: 2),
+        TableColumn("Proposer", sortKey: "proposer", width: 12),
         TableColumn("Offers ⇄ for", width: 24, flexible: true),
         TableColumn("Age", sortKey: "created_at", width: 8),
     ]
