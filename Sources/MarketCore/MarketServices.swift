@@ -73,7 +73,7 @@ public final class MarketServices: Sendable {
 
     /// Flushes statistics and closes every connection.
     public func shutdown() async {
-        locks.close()
+        await locks.close()
         await stats.stop()
         await pool.close()
         await advisoryPool.close()

@@ -52,6 +52,27 @@ struct DistributedLockTests {
         }
     }
 
+    /// A process that takes a lock and shuts down at once (a headless action) leaves the key
+    /// free: its queued release goes out before Redis closes, or the next process would wait out the TTL.
+    @Test func shuttingDownRightAfterALockLeavesTheKeyFree() async throws {
+        for round in 0..<20 {
+            let configuration = try TestServers.configuration()
+            let services = try await MarketServices.connect(configuration)
+            let key = "auction:bid:\(round)"
+            // As `Market` takes its locks: on the pool's event loop, where Redis writes wait for the end of the turn.
+            let loop = services.pool.taskExecutor
+            try await withTaskExecutorPreference(loop) {
+                try await services.locks.withLock(key, executor: loop) { _ in }
+            }
+            await TestServers.teardown(services)
+
+            let redis = RedisConnection(configuration: try #require(configuration.redis))
+            let keys = LockKeys(namespace: redis.configuration.namespace)
+            #expect(try await redis.send("EXISTS", RedisArgument(keys.lock(key))).integer == 0, "round \(round)")
+            redis.close()
+        }
+    }
+
     /// Holder A stalls past its lease (its key expires), B takes the lock and commits; when A
     /// resumes, its commit is refused by the fence check and none of its writes land.
     @Test func aHolderStalledPastItsLeaseCannotCommit() async throws {

@@ -40,6 +40,16 @@ final class LockBookkeeper: Sendable {
         if let batch { send(batch) }
     }
 
+    /// Waits until every queued operation has been answered by Redis (or failed), at most
+    /// `timeout`: a process about to exit must not leave its last releases unsent, or the next
+    /// process would wait out their TTL.
+    func drain(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while queue.withLock({ $0.inFlight || !$0.waiting.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     /// Writes registry entries now, in one script call, for locks taken outside `withLock` (the
     /// dashboard benchmark's seed); entries whose token no longer holds its lock are skipped.
     func registerNow(_ registrations: [(key: String, token: String, entry: String)]) async throws {

@@ -67,10 +67,13 @@ public final class LockService: Sendable {
     /// How locks are taken right now.
     public var mode: LockMode { state.withLock { $0.mode } }
 
-    /// Stops renewal and the release listener. Locks still held are released by their `withLock`.
-    public func close() {
+    /// Stops renewal and the release listener, and waits (at most 2 s) for queued releases to be
+    /// written. Locks still held are released by their `withLock`.
+    public func close() async {
         keeper.withLock { $0?.cancel(); $0 = nil }
         subscriber?.close()
+        // Releases queued by the last bodies go out before Redis closes (a bounded wait when Redis is down).
+        await bookkeeper?.drain(timeout: .seconds(2))
     }
 
     /// Runs `body` while holding the lock `key`.
