@@ -42,12 +42,7 @@ struct LockFallbackTests {
             #expect(successes.all.filter { $0 == .advisory }.count > 0)
 
             try redisServer.start()
-            var mode = services.locks.mode
-            for _ in 0..<60 where mode != .redis {
-                try await Task.sleep(for: .milliseconds(100))
-                mode = services.locks.mode
-            }
-            #expect(mode == .redis)
+            #expect(try await Self.modeOnceRedisAnswers(services) == .redis)
             let fence = try await services.locks.withLock("counter:1") { lease in
                 try await unprotectedIncrement(services, lease: lease, occupancy: occupancy)
                 return lease.fence
@@ -92,13 +87,18 @@ struct LockFallbackTests {
             #expect(lease.mode == .advisory)
 
             try redisServer.start()
-            var mode = services.locks.mode
-            for _ in 0..<60 where mode != .redis {
-                try await Task.sleep(for: .milliseconds(100))
-                mode = services.locks.mode
-            }
-            #expect(mode == .redis)
+            #expect(try await Self.modeOnceRedisAnswers(services) == .redis)
             #expect(try await services.locks.withLock("nft:buy:1") { $0.mode } == .redis)
         }
+    }
+
+    /// The lock mode once the keeper's probe (once a second) has had time to find Redis back, at most 6 s.
+    static func modeOnceRedisAnswers(_ services: MarketServices) async throws -> LockMode {
+        var mode = services.locks.mode
+        for _ in 0..<60 where mode != .redis {
+            try await Task.sleep(for: .milliseconds(100))
+            mode = services.locks.mode
+        }
+        return mode
     }
 }
