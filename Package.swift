@@ -40,6 +40,6 @@ let package = Package(
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views"]),
         // Tests the console's own logic (themes, palette) through `@testable import` of the executable.
-        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"], exclude: ["Snapshots"]),
     ]
 )
