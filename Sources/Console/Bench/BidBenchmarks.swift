@@ -15,17 +15,20 @@ struct BidBenchmark: AsyncParsableCommand {
     func run() async throws {
         try await withBenchmarkSchema(connection, name: "bid", clients: options.clients) { services in
             print("seeding \(auctions) auctions…")
-            let seed = try await AuctionBenchmarkSeed.seed(services.pool, auctions: auctions, bidders: 1000)
+            let clients = options.clients
+            let seed = try await AuctionBenchmarkSeed.seed(services.pool, auctions: auctions, bidders: max(1000, clients * 8))
             let market = Market(services: services, gateways: MarketSimulator.gateways(for: SimulationConfiguration()))
             let log = LatencyLog()
-            let clients = options.clients
-            // Client c bids only on auctions i with i % clients == c, so it knows each next amount.
+            // Client c bids only on auctions i with i % clients == c, so it knows each next amount, and
+            // only as bidders j with j % clients == c: the users a bid locks (the bidder and the top
+            // bidder it outbids) are then its own too, and no client waits for another's row locks.
             let next = Mutex<[Int64: Int64]>([:])
+            let biddersPerClient = seed.bidders.count / clients
             let bidOnce: @Sendable (Int, Int) async throws -> Void = { client, index in
                 let mine = (seed.auctions.count - client + clients - 1) / clients
                 let auction = seed.auctions[client + clients * (index % max(mine, 1))]
                 let amount = next.withLock { $0[auction, default: seed.startPrice] }
-                let bidder = seed.bidders[(client * 7919 + index) % seed.bidders.count]
+                let bidder = seed.bidders[client + clients * (index % biddersPerClient)]
                 let started = ContinuousClock.now
                 try await market.bid(auction: auction, bidder: bidder, amount: amount)
                 log.record(started.duration(to: .now), committed: true)
