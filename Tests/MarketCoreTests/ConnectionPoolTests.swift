@@ -34,8 +34,8 @@ struct ConnectionPoolTests {
         }
     }
 
-    /// One thread drives all of a pool's connections: a statement the server holds (here on a row
-    /// lock) must not hold up the statements of the pool's other connections.
+    /// A few threads drive all of a pool's connections: a statement the server holds (here on a
+    /// row lock) must not hold up the statements of the pool's other connections.
     @Test func aStatementWaitingOnTheServerDoesNotHoldUpItsPool() async throws {
         try await TestServers.withServices(maxConnections: 4) { services in
             let blocker = PostgresPool(configuration: try TestServers.configuration(maxConnections: 1).database)
@@ -121,6 +121,32 @@ struct ConnectionPoolTests {
             #expect(error?.code == .poolTimeout)
         }
         #expect(pool.statistics == .init(open: 1, idle: 1, waiting: 0, opened: 1))
+        await pool.close()
+    }
+
+    /// A caller running on one of the pool's threads borrows a connection that thread drives, so
+    /// its statements need no thread hop; and every thread of the pool gets connections.
+    @Test func aCallerOnAPoolThreadBorrowsAConnectionOfThatThread() async throws {
+        var configuration = try TestServers.configuration(maxConnections: 8).database
+        configuration.schema = nil
+        let pool = PostgresPool(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { _ = try await pool.query("SELECT pg_sleep(0.05)") } }
+            try await group.waitForAll()
+        }
+        #expect(pool.statistics.open == 8)
+        for executor in pool.taskExecutors {
+            for _ in 0..<4 {
+                let drivenByCaller = try await withTaskExecutorPreference(executor) {
+                    try await pool.withConnection { connection in
+                        _ = try await connection.simpleQuery("SELECT 1")
+                        return (connection.taskExecutor as AnyObject) === (executor as AnyObject)
+                    }
+                }
+                #expect(drivenByCaller)
+            }
+        }
+        #expect(pool.statistics.opened == 8, "no connection was opened for a thread that had idle ones")
         await pool.close()
     }
 

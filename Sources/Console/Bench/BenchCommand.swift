@@ -29,14 +29,14 @@ struct BenchOptions: ParsableArguments {
     /// `executor`) with pgbench (`-S` when `selectOnly`) for `seconds` each; returns the mean rate
     /// of each side.
     func alternatingWithPgbench(_ database: PostgresConfiguration, selectOnly: Bool, measuring what: String,
-                                clientsOn executor: (any TaskExecutor)?,
+                                clientsOn executors: [any TaskExecutor],
                                 _ operation: @escaping @Sendable (Int, Int) async throws -> Void) async throws -> (ours: Double, pgbench: Double) {
         let (clients, seconds) = (self.clients, self.seconds)
         print("initialising pgbench tables (scale 10)…")
         try await offThePool { try ExternalBenchmarks.pgbenchInitialise(database) }
         let (ours, pgbench) = try await alternating.measure(ours: { _ in
             print("measuring \(what) with \(clients) clients for \(seconds) s…")
-            return try await measureThroughput(clients: clients, seconds: seconds, on: executor, operation)
+            return try await measureThroughput(clients: clients, seconds: seconds, on: executors, operation)
         }, reference: { _ in
             try await offThePool {
                 try ExternalBenchmarks.pgbench(database, clients: clients, seconds: seconds, selectOnly: selectOnly) { print($0) }
@@ -48,16 +48,17 @@ struct BenchOptions: ParsableArguments {
 
 /// Runs `operation` from `clients` concurrent loops for `seconds`; returns completed operations per second.
 ///
-/// - Parameter executor: where the client loops run; by default Swift's global pool. The database
-///   benchmarks run their clients on the pool's thread, as pgbench runs its clients on the threads
-///   that drive its connections: a client's call then costs no hop between its thread and the pool's.
-func measureThroughput(clients: Int, seconds: Int, on executor: (any TaskExecutor)? = nil,
+/// - Parameter executors: where the client loops run, client `c` on `executors[c % count]`; by
+///   default Swift's global pool. The database benchmarks spread their clients over the pool's
+///   threads, as pgbench (`-j 2`) runs its clients on the threads that drive their connections: a
+///   client's call then costs no hop between its thread and its connection's.
+func measureThroughput(clients: Int, seconds: Int, on executors: [any TaskExecutor] = [],
                        _ operation: @escaping @Sendable (Int, Int) async throws -> Void) async throws -> Double {
     let deadline = ContinuousClock.now + .seconds(seconds)
     let started = ContinuousClock.now
     let total = try await withThrowingTaskGroup(of: Int.self) { group in
         for client in 0..<clients {
-            group.addTask(executorPreference: executor) {
+            group.addTask(executorPreference: executors.isEmpty ? nil : executors[client % executors.count]) {
                 var done = 0
                 while ContinuousClock.now < deadline {
                     try await operation(client, done)

@@ -35,11 +35,11 @@ struct BidBenchmark: AsyncParsableCommand {
                 next.withLock { $0[auction] = amount + seed.step }
             }
             print("warming up…")
-            let executor = services.pool.taskExecutor
-            _ = try await measureThroughput(clients: clients, seconds: 1, on: executor, bidOnce)
+            let executors = services.pool.taskExecutors
+            _ = try await measureThroughput(clients: clients, seconds: 1, on: executors, bidOnce)
             log.reset()
             let (rate, tps) = try await options.alternatingWithPgbench(
-                services.configuration.database, selectOnly: false, measuring: "bids", clientsOn: executor, bidOnce)
+                services.configuration.database, selectOnly: false, measuring: "bids", clientsOn: executors, bidOnce)
             let measured = log.snapshot
             let p50 = measured.samples.milliseconds(atPercentile: 0.5)
             let p99 = measured.samples.milliseconds(atPercentile: 0.99)

@@ -18,10 +18,10 @@ struct UnitOfWorkBenchmark: AsyncParsableCommand {
                 }
             }
             print("warming up…")
-            let executor = services.pool.taskExecutor
-            _ = try await measureThroughput(clients: options.clients, seconds: 1, on: executor, emptyUnitOfWork)
+            let executors = services.pool.taskExecutors
+            _ = try await measureThroughput(clients: options.clients, seconds: 1, on: executors, emptyUnitOfWork)
             let (rate, tps) = try await options.alternatingWithPgbench(
-                services.configuration.database, selectOnly: true, measuring: "empty Units of Work", clientsOn: executor, emptyUnitOfWork)
+                services.configuration.database, selectOnly: true, measuring: "empty Units of Work", clientsOn: executors, emptyUnitOfWork)
             print(String(format: "Units of Work/s: %.0f; pgbench -S tps: %.0f", rate, tps))
             print(String(format: "RESULT name=uow clients=%d uow_per_s=%.0f pgbench_select_tps=%.0f ratio=%.3f",
                          options.clients, rate, tps, rate / tps))

@@ -6,9 +6,10 @@ import Synchronization
 /// The executor of a pool's PostgreSQL connections, which drive libpq in non-blocking mode: a
 /// statement sends its bytes, then suspends until its socket is ready
 /// (``SocketEventLoop/Executor/watch(_:events:resuming:)``), and the thread meanwhile runs the
-/// other connections' jobs. Nothing on the thread blocks but that `poll`, so one thread serves a
-/// whole pool (as pgbench serves its clients) without a thread and two wake-ups per connection per
-/// round trip, and Swift's cooperative pool is never blocked.
+/// other connections' jobs. Nothing on the thread blocks but that `poll`, so one thread serves
+/// many connections (a pool has one loop per core, as pgbench runs its clients on a few threads)
+/// without a thread and two wake-ups per connection per round trip, and Swift's cooperative pool is
+/// never blocked.
 ///
 /// The thread ends when the last holder of the loop lets it go.
 final class SocketEventLoop: Sendable {

@@ -30,7 +30,7 @@ public final class Market: Sendable {
 
     /// The seed's pattern: lock `key`, then one Unit of Work named `operation`.
     ///
-    /// Runs on the database pool's thread from the start: the operation mostly waits on its
+    /// Runs on one of the database pool's threads from the start: the operation mostly waits on its
     /// statements, and its lock and its Unit of Work then cost no thread hop between them.
     func locked<T: Sendable>(_ key: String, _ operation: String,
                              _ body: @escaping @Sendable (UnitOfWork) async throws -> T) async throws -> T {

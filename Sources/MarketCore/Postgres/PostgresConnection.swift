@@ -14,6 +14,9 @@ actor PostgresConnection {
     /// The loop's thread, for work that uses the connection (see ``SocketEventLoop``).
     nonisolated var taskExecutor: any TaskExecutor { loop.executor }
 
+    /// True when `loop` drives this connection.
+    nonisolated func runs(on loop: SocketEventLoop) -> Bool { self.loop === loop }
+
     private let handle: PGConnectionHandle
     private var preparedStatements: [String: String] = [:]
     /// Numbers statement names; never reused, so a dropped statement's name cannot collide.

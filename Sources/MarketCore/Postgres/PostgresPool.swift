@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A bounded pool of PostgreSQL connections, lent to closures and always taken back.
@@ -12,8 +13,10 @@ import Synchronization
 public final class PostgresPool: Sendable {
     public let configuration: PostgresConfiguration
     private let state = Mutex(PoolState())
-    /// The thread that drives every connection of the pool.
-    private let loop: SocketEventLoop
+    /// The threads that drive the pool's connections, one per core (at most 4); a connection
+    /// stays on the loop it was opened on.
+    private let loops: [SocketEventLoop]
+    private let nextLoop = Atomic<Int>(0)
 
     /// A picture of the pool for tests and the status screen.
     public struct Statistics: Sendable, Equatable {
@@ -29,12 +32,24 @@ public final class PostgresPool: Sendable {
 
     public init(configuration: PostgresConfiguration, label: String = "pool") {
         self.configuration = configuration
-        loop = SocketEventLoop(name: "pg-\(label)")
+        let count = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        loops = (0..<count).map { SocketEventLoop(name: "pg-\(label)-\($0)") }
     }
 
-    /// The thread the pool's connections run on: code that mostly waits on them runs best there,
-    /// without a thread hop per statement.
-    public var taskExecutor: any TaskExecutor { loop.executor }
+    /// A thread the pool's connections run on: code that mostly waits on them runs best there,
+    /// without a thread hop per statement. The caller's own loop when it runs on one of the pool's
+    /// (its connections are lent from that loop first), else the next loop in turn.
+    public var taskExecutor: any TaskExecutor { preferredLoop.executor }
+
+    /// Every loop of the pool, for callers that spread their own tasks over them (benchmark clients).
+    public var taskExecutors: [any TaskExecutor] { loops.map(\.executor) }
+
+    private var preferredLoop: SocketEventLoop {
+        if let current = SocketEventLoop.Executor.current, let loop = loops.first(where: { $0.executor === current }) {
+            return loop
+        }
+        return loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+    }
 
     public var statistics: Statistics {
         state.withLock { Statistics(open: $0.open, idle: $0.idle.count, waiting: $0.waiters.count, opened: $0.opened) }
@@ -89,9 +104,13 @@ public final class PostgresPool: Sendable {
 
     private func acquire() async throws -> PostgresConnection {
         enum Decision { case use(PostgresConnection), open, wait }
+        let loop = preferredLoop
         let decision = try state.withLock { state -> Decision in
             if state.closed { throw PostgresError(code: .poolClosed, message: "the connection pool is closed") }
-            if let connection = state.idle.popLast() { return .use(connection) }
+            // An idle connection of the caller's loop first: its statements then need no thread hop.
+            if let index = state.idle.lastIndex(where: { $0.runs(on: loop) }) ?? state.idle.indices.last {
+                return .use(state.idle.remove(at: index))
+            }
             if state.open < configuration.maxConnections {
                 state.open += 1
                 state.opened += 1
@@ -103,14 +122,14 @@ public final class PostgresPool: Sendable {
         case .use(let connection):
             return try await checked(connection)
         case .open:
-            return try await openCounted()
+            return try await openCounted(on: loop)
         case .wait:
             return try await checked(try await waitForRelease())
         }
     }
 
     /// Opens a connection for a slot already counted in `open`; gives the slot back on failure.
-    private func openCounted() async throws -> PostgresConnection {
+    private func openCounted(on loop: SocketEventLoop) async throws -> PostgresConnection {
         do {
             return try await PostgresConnection.connect(configuration, on: loop)
         } catch {
@@ -126,7 +145,7 @@ public final class PostgresPool: Sendable {
         if usable && idleSince.duration(to: .now) < configuration.healthCheckAfterIdle { return connection }
         if usable, (try? await connection.simpleQuery("SELECT 1")) != nil { return connection }
         await connection.close()
-        return try await openCounted()
+        return try await openCounted(on: preferredLoop)
     }
 
     private func waitForRelease() async throws -> PostgresConnection {
@@ -205,7 +224,7 @@ public final class PostgresPool: Sendable {
         }
         guard let waiter else { return }
         do {
-            waiter.continuation.resume(returning: try await PostgresConnection.connect(configuration, on: loop))
+            waiter.continuation.resume(returning: try await PostgresConnection.connect(configuration, on: preferredLoop))
         } catch {
             state.withLock { $0.open -= 1 }
             waiter.continuation.resume(throwing: error)

@@ -39,7 +39,7 @@ public final class Database: Sendable {
             let attemptStarted = ContinuousClock.now
             do {
                 let result = try await pool.withConnection { connection in
-                    // On the pool's thread, which drives the connection: statements then cost no thread hop.
+                    // On the thread that drives the connection: statements then cost no thread hop.
                     try await withTaskExecutorPreference(connection.taskExecutor) {
                         try await runOnce(operation, attempt: attempt, lease: lease, on: connection, body)
                     }
