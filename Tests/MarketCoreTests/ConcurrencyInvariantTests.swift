@@ -47,6 +47,7 @@ struct ConcurrencyInvariantTests {
         let market = Market(services: services, gateways: MarketSimulator.gateways(for: configuration))
         let totals = try await MarketSimulator(market: market, configuration: configuration).run { _ in }
         #expect(totals.operations == 20_000)
+        #expect(totals.commits + totals.totalRollbacks + totals.skipped == totals.operations)
         #expect(totals.commits > 5_000)
         #expect(Set(totals.byOperation.keys).count >= 18)
         let violations = try await InvariantChecker(pool: services.pool).check()

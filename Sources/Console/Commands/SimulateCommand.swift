@@ -40,8 +40,9 @@ struct SimulateCommand: AsyncParsableCommand {
         try await withConnectedServices(connection, clients: clients) { services, _ in
             let market = Market(services: services, gateways: MarketSimulator.gateways(for: configuration))
             let totals = try await MarketSimulator(market: market, configuration: configuration).run { print($0) }
-            print(String(format: "done: %d operations in %.1f s (%.0f ops/s), %d commits, %d rollbacks",
-                         totals.operations, totals.elapsedSeconds, totals.operationsPerSecond, totals.commits, totals.totalRollbacks))
+            print(String(format: "done: %d operations in %.1f s (%.0f ops/s), %d commits, %d rollbacks, %d skipped (nothing to act on)",
+                         totals.operations, totals.elapsedSeconds, totals.operationsPerSecond, totals.commits, totals.totalRollbacks,
+                         totals.skipped))
             for (reason, count) in totals.rollbacks.sorted(by: { $0.value > $1.value }) {
                 print("  rollback \(reason.rawValue): \(count)")
             }

@@ -53,17 +53,32 @@ struct MarketSeeder {
             , marked AS (UPDATE nfts SET state = 'in_auction' WHERE id IN (SELECT nft_id FROM started))
             SELECT min(id) FROM started
             """).rows[0].decode(Int64.self, at: 0)
-        _ = try await pool.query("UPDATE auctions SET ends_at = now() + interval '1 hour', version = version + 1 WHERE id = \(hot)")
+        let hotSeconds = Double(configuration.hotAuctionLength.microseconds) / 1_000_000
+        _ = try await pool.query("""
+            UPDATE auctions SET ends_at = now() + make_interval(secs => \(hotSeconds)), version = version + 1 WHERE id = \(hot)
+            """)
         progress("seeding channels, trades and a presale…")
         for index in 0..<configuration.channels {
             let owner = firstUser + Int64(index * 13 % users)
             _ = try await market.listChannel(owner: owner, telegramChannel: 10_000_000 + Int64(index) + firstUser * 100_000,
                                              title: "Gift channel \(index)", price: Int64(2 + index % 9) * TON.nano)
         }
-        let presale = try await pool.query("""
-            INSERT INTO presales (gift, price, supply) VALUES ('Genesis Star', 500000000, \(max(1000, users * 2))) RETURNING id
-            """).rows[0].decode(Int64.self, at: 0)
+        let presale = try await Self.openPresale(pool, supply: configuration.presaleNFTs)
         return Seeded(firstUser: firstUser, lastUser: lastUser, presale: presale, hotAuction: hot)
+    }
+}
+
+extension MarketSeeder {
+    /// The collections presales drop, one after another.
+    static let presaleGifts = ["Genesis Star", "Lunar Lantern", "Comet Charm", "Aurora Bell"]
+
+    /// Opens a presale of `supply` NFTs at 0.5 TON, of the next collection in turn.
+    static func openPresale(_ pool: PostgresPool, supply: Int) async throws -> Int64 {
+        try await pool.query("""
+            INSERT INTO presales (gift, price, supply)
+            SELECT (\(UnitOfWork.textArray(presaleGifts))::text[])[1 + count(*) % \(presaleGifts.count)], 500000000, \(supply)
+            FROM presales RETURNING id
+            """).rows[0].decode(Int64.self, at: 0)
     }
 }
 

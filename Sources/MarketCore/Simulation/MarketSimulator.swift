@@ -27,6 +27,7 @@ public struct MarketSimulator: Sendable {
     /// Seeds the market, then runs the traffic; `progress` gets a line about once a second.
     public func run(progress: @escaping @Sendable (String) -> Void) async throws -> SimulationTotals {
         let seeded = try await MarketSeeder(market: market, configuration: configuration).seed(progress: progress)
+        let targets = LiveTargets(hotAuction: seeded.hotAuction, presale: seeded.presale)
         let limit = configuration.operations ?? (configuration.duration == nil ? 10_000 : Int.max)
         let deadline = configuration.duration.map { ContinuousClock.now + $0 }
         let shared = SharedProgress()
@@ -42,7 +43,7 @@ public struct MarketSimulator: Sendable {
         defer { reporter.cancel() }
         var totals = try await withThrowingTaskGroup(of: SimulationTotals.self) { group in
             for client in 0..<configuration.clients {
-                let traffic = SimulatedClient(market: market, seeded: seeded, configuration: configuration,
+                let traffic = SimulatedClient(market: market, seeded: seeded, targets: targets, configuration: configuration,
                                               random: SeededRandom(seed: configuration.seed &+ UInt64(client) &* 0x9E37_79B9))
                 group.addTask {
                     var client = traffic

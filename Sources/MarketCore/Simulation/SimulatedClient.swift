@@ -2,6 +2,8 @@
 struct SimulatedClient: Sendable {
     let market: Market
     let seeded: MarketSeeder.Seeded
+    /// The hot auction and the presale, shared by every client and renewed as they run out.
+    let targets: LiveTargets
     let configuration: SimulationConfiguration
     var random: SeededRandom
 
@@ -28,8 +30,11 @@ struct SimulatedClient: Sendable {
         totals.operations = 1
         totals.byOperation[name] = 1
         do {
-            try await perform(name)
-            totals.commits = 1
+            if try await perform(name) {
+                totals.commits = 1
+            } else {
+                totals.skipped = 1
+            }
         } catch {
             totals.rollbacks[RollbackReason.classify(error)] = 1
         }
@@ -53,25 +58,44 @@ struct SimulatedClient: Sendable {
             .first.map { try $0.decode(at: 0) }
     }
 
+    /// Puts a random owned NFT up for auction for `hotAuctionLength`: the next hot auction.
+    private mutating func openHotAuction() async throws -> Int64 {
+        guard let nft = try await pick("nfts", where: "state = 'owned'"),
+              let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else {
+            throw MarketError(.notFound, "no owned NFT left to open a hot auction with")
+        }
+        return try await market.createAuction(nft: nft, seller: owner, startPrice: 100_000_000, minStep: 10_000_000,
+                                              duration: configuration.hotAuctionLength)
+    }
+
     private func value<T: PostgresDecodable>(_ query: PostgresQuery) async throws -> T? {
         try await pool.query(query).first.map { try $0.decode(at: 0) }
     }
 
-    private mutating func perform(_ name: String) async throws {
+    /// Runs the operation `name` on targets picked at random; false when it found none to run on.
+    private mutating func perform(_ name: String) async throws -> Bool {
         switch name {
         case "auction.bid":
             let hot = random.unit() < configuration.hotSkew
-            guard let auction = hot ? seeded.hotAuction : try await pick("auctions", where: "state = 'active'") else { return }
-            guard let row = try await pool.query("SELECT COALESCE(current_bid + min_step, start_price) FROM auctions WHERE id = \(auction)").first
-            else { return }
+            guard let auction = hot ? targets[.hotAuction] : try await pick("auctions", where: "state = 'active'"),
+                  let row = try await pool.query("""
+                    SELECT COALESCE(current_bid + min_step, start_price), state = 'active' AND ends_at > now()
+                    FROM auctions WHERE id = \(auction)
+                    """).first
+            else { return false }
+            if hot, try !row.decode(Bool.self, at: 1) {
+                // The hot auction is over: the market opens the next one, which takes the next hot bids.
+                try await targets.renew(.hotAuction, after: auction) { try await openHotAuction() }
+                return false
+            }
             let minimum = try row.decode(Int64.self, at: 0)
             try await market.bid(auction: auction, bidder: user(), amount: minimum + Int64(random.next() % 3) * 10_000_000)
         case "nft.buy":
-            guard let nft = try await pick("nfts", where: "state = 'listed'") else { return }
+            guard let nft = try await pick("nfts", where: "state = 'listed'") else { return false }
             try await market.buy(nft: nft, buyer: user())
         case "nft.set_price", "nft.back", "auction.new", "offer.make":
             guard let nft = try await pick("nfts", where: "state IN ('owned', 'listed')"),
-                  let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else { return }
+                  let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else { return false }
             switch name {
             case "nft.set_price": try await market.setPrice(nft: nft, owner: owner, price: Int64(1 + random.next() % 20) * 250_000_000)
             case "nft.back": try await market.takeOffSale(nft: nft, owner: owner)
@@ -83,19 +107,30 @@ struct SimulatedClient: Sendable {
         case "offer.accept":
             guard let offer = try await pick("offers", where: "state = 'open'"),
                   let owner: Int64 = try await value("SELECT n.owner_id FROM offers o JOIN nfts n ON n.id = o.nft_id WHERE o.id = \(offer)")
-            else { return }
+            else { return false }
             try await market.acceptOffer(offer, owner: owner)
         case "auction.settle":
             guard let auction: Int64 = try await value("""
                 SELECT id FROM auctions WHERE state = 'active' AND ends_at < now() ORDER BY ends_at LIMIT 1
-                """) else { return }
+                """) else { return false }
             try await market.settleAuction(auction)
         case "auction.del":
             guard let auction = try await pick("auctions", where: "state = 'active' AND bid_count = 0"),
-                  let seller: Int64 = try await value("SELECT seller_id FROM auctions WHERE id = \(auction)") else { return }
+                  let seller: Int64 = try await value("SELECT seller_id FROM auctions WHERE id = \(auction)") else { return false }
             try await market.deleteAuction(auction, seller: seller)
         case "presale.buy":
-            _ = try await market.buyPresale(seeded.presale, buyer: user(), quantity: 1 + Int(random.next() % 2))
+            let presale = targets[.presale]
+            do {
+                _ = try await market.buyPresale(presale, buyer: user(), quantity: 1 + Int(random.next() % 2))
+            } catch let error as MarketError where error.kind == .invalidState {
+                // Sold out: the market opens the next drop, which takes the next buys.
+                if try await value("SELECT sold = supply FROM presales WHERE id = \(presale)") == true {
+                    try await targets.renew(.presale, after: presale) {
+                        try await MarketSeeder.openPresale(pool, supply: configuration.presaleNFTs)
+                    }
+                }
+                throw error
+            }
         case "withdraw":
             let who = user()
             // Some clients repeat a request: the idempotency key makes it one withdrawal.
@@ -104,15 +139,15 @@ struct SimulatedClient: Sendable {
         case "account.deposit":
             try await market.deposit(user: user(), amount: Int64(1 + random.next() % 20) * TON.nano, reference: "sim-topup")
         case "channel.buy":
-            guard let channel = try await pick("channels", where: "state = 'listed'") else { return }
+            guard let channel = try await pick("channels", where: "state = 'listed'") else { return false }
             _ = try await market.buyChannel(channel, buyer: user())
         case "channel.set_price":
             guard let channel = try await pick("channels", where: "state = 'owned'"),
-                  let owner: Int64 = try await value("SELECT owner_id FROM channels WHERE id = \(channel)") else { return }
+                  let owner: Int64 = try await value("SELECT owner_id FROM channels WHERE id = \(channel)") else { return false }
             try await market.setChannelPrice(channel, owner: owner, price: Int64(2 + random.next() % 9) * TON.nano)
         case "trade.new", "trade.propose":
             guard let nft = try await pick("nfts", where: "state = 'owned'"),
-                  let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else { return }
+                  let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else { return false }
             if name == "trade.new" {
                 _ = try await market.createTrade(owner: owner, nfts: [nft])
             } else if let trade = try await pick("trades", where: "state = 'open'") {
@@ -122,7 +157,7 @@ struct SimulatedClient: Sendable {
             guard let proposal = try await pick("trade_proposals", where: "state = 'pending'"),
                   let owner: Int64 = try await value("""
                     SELECT t.owner_id FROM trade_proposals p JOIN trades t ON t.id = p.trade_id WHERE p.id = \(proposal)
-                    """) else { return }
+                    """) else { return false }
             if name == "trade.accept" {
                 try await market.acceptProposal(proposal, owner: owner)
             } else {
@@ -130,10 +165,11 @@ struct SimulatedClient: Sendable {
             }
         case "trade.delete":
             guard let trade = try await pick("trades", where: "state = 'open'"),
-                  let owner: Int64 = try await value("SELECT owner_id FROM trades WHERE id = \(trade)") else { return }
+                  let owner: Int64 = try await value("SELECT owner_id FROM trades WHERE id = \(trade)") else { return false }
             try await market.deleteTrade(trade, owner: owner)
         default:
-            return
+            return false
         }
+        return true
     }
 }

@@ -20,14 +20,24 @@ public struct SimulationConfiguration: Sendable {
     public var users: Int = 2000
     public var nftsPerUser: Int = 3
     public var channels: Int = 60
+    /// NFTs a presale offers; by default 2 per user, at least 1,000. A sold-out presale is
+    /// followed by the next drop.
+    public var presaleSupply: Int? = nil
+    /// How long a hot auction runs; when it ends the next one opens.
+    public var hotAuctionLength: Duration = .seconds(3600)
 
     public init() {}
+
+    /// `presaleSupply`, or its default for the market's size.
+    var presaleNFTs: Int { presaleSupply ?? max(1000, users * 2) }
 }
 
 /// What a simulation did.
 public struct SimulationTotals: Sendable, Equatable {
     public var operations = 0
     public var commits = 0
+    /// Operations that found nothing to run on (no listed NFT to buy, say); they touched nothing.
+    public var skipped = 0
     public var rollbacks: [RollbackReason: Int] = [:]
     /// Operations per kind, e.g. "auction.bid": 4012.
     public var byOperation: [String: Int] = [:]
@@ -39,6 +49,7 @@ public struct SimulationTotals: Sendable, Equatable {
     mutating func merge(_ other: SimulationTotals) {
         operations += other.operations
         commits += other.commits
+        skipped += other.skipped
         for (reason, count) in other.rollbacks { rollbacks[reason, default: 0] += count }
         for (name, count) in other.byOperation { byOperation[name, default: 0] += count }
     }
