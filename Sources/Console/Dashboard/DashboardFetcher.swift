@@ -76,6 +76,7 @@ struct DashboardFetcher: Sendable {
             }
         }
         result.counts = await counts
+        result.countRowsOfCompletePages()
         result.operatorRole = await role ?? nil
         result.postgres = outcome.health(.postgres, configured: true)
         result.redis = outcome.health(.redis, configured: redisConfigured)
