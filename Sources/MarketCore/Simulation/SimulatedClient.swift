@@ -10,8 +10,8 @@ struct SimulatedClient: Sendable {
     private static let mix: [(weight: Int, name: String)] = [
         (34, "auction.bid"), (8, "nft.buy"), (6, "nft.set_price"), (2, "nft.back"), (7, "offer.make"), (3, "offer.accept"),
         (4, "auction.new"), (4, "auction.settle"), (1, "auction.del"), (4, "presale.buy"), (5, "withdraw"), (4, "account.deposit"),
-        (3, "channel.buy"), (2, "channel.set_price"), (3, "trade.new"), (4, "trade.propose"), (2, "trade.accept"),
-        (2, "trade.reject"), (1, "trade.delete"),
+        (3, "channel.buy"), (2, "channel.set_price"), (3, "trade.new"), (5, "trade.propose"), (1, "trade.accept"),
+        (1, "trade.reject"), (1, "trade.delete"),
     ]
     private static let totalWeight = mix.reduce(0) { $0 + $1.weight }
 
