@@ -8,47 +8,36 @@ import Testing
 @Suite("Section counts beside complete pages")
 struct SectionCountTests {
     @Test func aPageHoldingEverySectionRowCountsItsRows() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let database = environment["DATABASE_URL"], let redis = environment["REDIS_URL"] else {
-            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
-            return
-        }
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
-        configuration.database.schema = "counts_\(tag)"
-        configuration.redis?.namespace = "counts:\(tag):"
-        let services = try await MarketServices.connect(configuration)
-        let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), operatorName: nil)
-        let overview = FetchPlan(view: .overview, pages: [:], overviewRows: 3, bidsOfAuction: nil, rateWindowSeconds: 60)
-        let auctionsView = FetchPlan(view: .auctions, pages: [.auctions: PageRequest(sort: "ends_at", limit: 10)], overviewRows: 3,
-                                     bidsOfAuction: nil, rateWindowSeconds: 60)
-        func startAuctions(_ count: Int) async throws {
-            for _ in 0..<count {
-                _ = try await services.pool.query("""
-                    WITH nft AS (INSERT INTO nfts (gift, serial, owner_id, state) VALUES ('Plush Pepe', 1, 1, 'in_auction') RETURNING id)
-                    INSERT INTO auctions (nft_id, seller_id, start_price, min_step, ends_at)
-                    SELECT id, 1, 100000000, 10000000, now() + interval '1 hour' FROM nft
-                    """)
+        try await IsolatedMarket.withFetcher("counts") { services, fetcher in
+            let overview = FetchPlan(view: .overview, pages: [:], overviewRows: 3, bidsOfAuction: nil, rateWindowSeconds: 60)
+            let auctionsView = FetchPlan(view: .auctions, pages: [.auctions: PageRequest(sort: "ends_at", limit: 10)], overviewRows: 3,
+                                         bidsOfAuction: nil, rateWindowSeconds: 60)
+            func startAuctions(_ count: Int) async throws {
+                for _ in 0..<count {
+                    _ = try await services.pool.query("""
+                        WITH nft AS (INSERT INTO nfts (gift, serial, owner_id, state) VALUES ('Plush Pepe', 1, 1, 'in_auction') RETURNING id)
+                        INSERT INTO auctions (nft_id, seller_id, start_price, min_step, ends_at)
+                        SELECT id, 1, 100000000, 10000000, now() + interval '1 hour' FROM nft
+                        """)
+                }
             }
+            _ = try await services.pool.query("INSERT INTO users (id, name) VALUES (1, 'seller')")
+
+            #expect(await fetcher.fetch(overview).counts?.liveAuctions == 0)
+            // Within the counts' cache age: the cached count says 0, the complete pages say 2.
+            try await startAuctions(2)
+            let overviewResult = await fetcher.fetch(overview)
+            #expect(overviewResult.auctions?.rows.count == 2)
+            #expect(overviewResult.counts?.liveAuctions == 2)
+            #expect(await fetcher.fetch(auctionsView).counts?.liveAuctions == 2)
+            // Five auctions overflow the overview's three rows: its count is the table count again
+            // (the cached 0, or 5 when the cache aged meanwhile), not the rows shown.
+            try await startAuctions(3)
+            let overflowing = await fetcher.fetch(overview)
+            #expect(overflowing.auctions?.rows.count == 3)
+            #expect([0, 5].contains(overflowing.counts?.liveAuctions))
+            #expect(await fetcher.fetch(auctionsView).counts?.liveAuctions == 5)
+
         }
-        _ = try await services.pool.query("INSERT INTO users (id, name) VALUES (1, 'seller')")
-
-        #expect(await fetcher.fetch(overview).counts?.liveAuctions == 0)
-        // Within the counts' cache age: the cached count says 0, the complete pages say 2.
-        try await startAuctions(2)
-        let overviewResult = await fetcher.fetch(overview)
-        #expect(overviewResult.auctions?.rows.count == 2)
-        #expect(overviewResult.counts?.liveAuctions == 2)
-        #expect(await fetcher.fetch(auctionsView).counts?.liveAuctions == 2)
-        // Five auctions overflow the overview's three rows: its count is the table count again
-        // (the cached 0, or 5 when the cache aged meanwhile), not the rows shown.
-        try await startAuctions(3)
-        let overflowing = await fetcher.fetch(overview)
-        #expect(overflowing.auctions?.rows.count == 3)
-        #expect([0, 5].contains(overflowing.counts?.liveAuctions))
-        #expect(await fetcher.fetch(auctionsView).counts?.liveAuctions == 5)
-
-        _ = try await services.pool.simpleQuery("DROP SCHEMA \(Migrator.quoteIdentifier("counts_\(tag)")) CASCADE")
-        await services.shutdown()
     }
 }

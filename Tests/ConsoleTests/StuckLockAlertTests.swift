@@ -7,51 +7,40 @@ import Testing
 @Suite("Stuck-lock alerts")
 struct StuckLockAlertTests {
     @Test func aFrozenHolderWithAnOpenTransactionAppearsWithinTwoRefreshes() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let database = environment["DATABASE_URL"], let redis = environment["REDIS_URL"] else {
-            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
-            return
-        }
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
-        configuration.database.schema = "stuck_\(tag)"
-        configuration.redis?.namespace = "stuck:\(tag):"
-        let services = try await MarketServices.connect(configuration)
-        let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), operatorName: nil)
-        let plan = FetchPlan(view: .alerts, pages: [:], overviewRows: 5, bidsOfAuction: nil, rateWindowSeconds: 60)
-        _ = try await services.pool.query("INSERT INTO users (id, name) VALUES (1, 'frozen')")
+        try await IsolatedMarket.withFetcher("stuck") { services, fetcher in
+            let plan = FetchPlan(view: .alerts, pages: [:], overviewRows: 5, bidsOfAuction: nil, rateWindowSeconds: 60)
+            _ = try await services.pool.query("INSERT INTO users (id, name) VALUES (1, 'frozen')")
 
-        // The "frozen" holder: a lock taken with a 2.5 s lease that nobody renews…
-        let key = "account:1"
-        let token = randomHex(bytes: 16)
-        let locks = services.locks
-        let redisConnection = try #require(services.redis)
-        _ = try await redisConnection.send("SET", RedisArgument(locks.keys.fenceCounter), "1", "NX")
-        let reply = try await LockScripts.acquire.run(on: redisConnection,
-                                                      keys: [RedisArgument(locks.keys.lock(key)), RedisArgument(locks.keys.fenceCounter)],
-                                                      arguments: [RedisArgument(token), RedisArgument(Int64(2500))])
-        let fence = try #require(reply.array.last?.integer)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        try await #require(locks.bookkeeper).registerNow([(key, token, locks.registryEntry(
-            operation: "account.deposit", fence: fence, acquiredMilliseconds: now, ttlMilliseconds: 2500, token: token))])
-        // …and its transaction, open and idle on one of this process's connections.
-        try await services.pool.withConnection { frozen in
-            _ = try await frozen.simpleQuery("BEGIN")
-            _ = try await frozen.query("UPDATE users SET held = held WHERE id = 1")
+            // The "frozen" holder: a lock taken with a 2.5 s lease that nobody renews…
+            let key = "account:1"
+            let token = randomHex(bytes: 16)
+            let locks = services.locks
+            let redisConnection = try #require(services.redis)
+            _ = try await redisConnection.send("SET", RedisArgument(locks.keys.fenceCounter), "1", "NX")
+            let reply = try await LockScripts.acquire.run(on: redisConnection,
+                                                          keys: [RedisArgument(locks.keys.lock(key)), RedisArgument(locks.keys.fenceCounter)],
+                                                          arguments: [RedisArgument(token), RedisArgument(Int64(2500))])
+            let fence = try #require(reply.array.last?.integer)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try await #require(locks.bookkeeper).registerNow([(key, token, locks.registryEntry(
+                operation: "account.deposit", fence: fence, acquiredMilliseconds: now, ttlMilliseconds: 2500, token: token))])
+            // …and its transaction, open and idle on one of this process's connections.
+            try await services.pool.withConnection { frozen in
+                _ = try await frozen.simpleQuery("BEGIN")
+                _ = try await frozen.query("UPDATE users SET held = held WHERE id = 1")
 
-            let first = await fetcher.fetch(plan)
-            try await Task.sleep(for: .seconds(1))
-            let second = await fetcher.fetch(plan)
-            let alerts = (first.alerts ?? []) + (second.alerts ?? [])
-            let alert = try #require(alerts.first { $0.subject == key }, "alerts were \(alerts)")
-            #expect(alert.kind == .leaseEndingWithOpenTransaction)
-            #expect(alert.severity == .critical)
-            // Other tests of this process may have transactions open too; the idle one is named first.
-            #expect(alert.message.contains("is still open"))
-            _ = try await frozen.simpleQuery("ROLLBACK")
+                let first = await fetcher.fetch(plan)
+                try await Task.sleep(for: .seconds(1))
+                let second = await fetcher.fetch(plan)
+                let alerts = (first.alerts ?? []) + (second.alerts ?? [])
+                let alert = try #require(alerts.first { $0.subject == key }, "alerts were \(alerts)")
+                #expect(alert.kind == .leaseEndingWithOpenTransaction)
+                #expect(alert.severity == .critical)
+                // Other tests of this process may have transactions open too; the idle one is named first.
+                #expect(alert.message.contains("is still open"))
+                _ = try await frozen.simpleQuery("ROLLBACK")
+            }
         }
-        _ = try await services.pool.simpleQuery("DROP SCHEMA \(Migrator.quoteIdentifier("stuck_\(tag)")) CASCADE")
-        await services.shutdown()
     }
 
     @Test func anIdleBlockerAndAHolderThatStoppedExtendingAreFlagged() {
