@@ -45,7 +45,7 @@ struct ConsoleEndToEndTests {
         let consoleEnvironment = ["DATABASE_URL": database, "REDIS_URL": baseRedis, "TERM": "xterm-256color", "LANG": "C.UTF-8",
                                   "REDIS_NAMESPACE": "e2e:\(tag):"]
         let traffic = try Self.start(binary, ["simulate", "--clients", "4", "--duration", "60", "--users", "200"], environment: consoleEnvironment)
-        defer { traffic.terminate() }
+        defer { ChildProcessRunner.stop(traffic) }
         let tmux = try TmuxSession(command: [binary, "--refresh", "0.5", "--log-file", "/tmp/market-console-e2e-\(tag).log"],
                                    environment: consoleEnvironment, width: 160, height: 45)
 
@@ -154,14 +154,7 @@ struct ConsoleEndToEndTests {
         try await services.pool.query("INSERT INTO users (name) VALUES (\(name)) RETURNING id").rows[0].decode(Int64.self, at: 0)
     }
 
-    static func start(_ binary: String, _ arguments: [String], environment: [String: String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+    static func start(_ binary: String, _ arguments: [String], environment: [String: String]) throws -> pid_t {
+        try ChildProcessRunner.launch(binary, arguments, environment: environment)
     }
 }

@@ -89,9 +89,33 @@ public enum ChildProcessRunner {
         return ChildProcessResult(status: status, output: String(decoding: data, as: UTF8.self), timedOut: timedOut)
     }
 
+    /// Starts `executable` (an absolute path) in the background, with `/dev/null` as its standard
+    /// streams and no other descriptor of ours; end it with ``stop(_:signal:)``.
+    ///
+    /// For children that outlive a call (a test's own redis-server, a simulator beside a console
+    /// under test). Foundation's `Process.run` is not an option there either: on Linux it crashes
+    /// now and then while listing this process's descriptors (swift-corelibs-foundation#5472).
+    static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> pid_t {
+        let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        guard devNull >= 0 else { throw SpawnError(message: "cannot open /dev/null") }
+        defer { close(devNull) }
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        return try spawn(executable, arguments: [executable] + arguments, environment: variables.map { "\($0.key)=\($0.value)" },
+                         directory: nil, output: devNull).get()
+    }
+
+    /// Sends `signal` to a child started by ``launch(_:_:environment:)`` and reaps it (SIGKILL
+    /// when it has not exited 5 s later); returns its exit status as ``run`` reports it.
+    @discardableResult
+    static func stop(_ pid: pid_t, signal: Int32 = SIGTERM) -> Int32 {
+        _ = kill(pid, signal)
+        return wait(for: pid, timeout: 5).status
+    }
+
     /// Why a program could not be started.
-    private struct SpawnError: Error {
+    struct SpawnError: Error, CustomStringConvertible {
         let message: String
+        var description: String { message }
     }
 
     /// Starts `path` with `/dev/null` as standard input, `output` as standard output and error, and no other descriptor.

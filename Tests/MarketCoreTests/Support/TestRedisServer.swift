@@ -1,10 +1,11 @@
 import Foundation
+@testable import MarketCore
 
 /// A redis-server of a test's own, so the test can stop and restart it.
 final class TestRedisServer: @unchecked Sendable {
     let port: Int
     private let directory: URL
-    private var process: Process?
+    private var pid: pid_t?
 
     init() throws {
         port = try Self.freePort()
@@ -16,24 +17,18 @@ final class TestRedisServer: @unchecked Sendable {
     var url: String { "redis://127.0.0.1:\(port)/0" }
 
     func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", directory.path, "--daemonize", "no"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        pid = try ChildProcessRunner.launch("/usr/bin/redis-server", [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", directory.path, "--daemonize", "no",
+        ])
         for _ in 0..<100 where !Self.accepts(port: port) { usleep(20_000) }
     }
 
     /// Kills the server at once, as a crash would.
     func kill() {
-        guard let process else { return }
-        process.terminate()
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
+        guard let pid else { return }
+        ChildProcessRunner.stop(pid, signal: SIGKILL)
+        self.pid = nil
     }
 
     deinit {
