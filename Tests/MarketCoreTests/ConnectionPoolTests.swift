@@ -150,6 +150,21 @@ struct ConnectionPoolTests {
         await pool.close()
     }
 
+    /// `top -H` and `ps -L` name the pool's threads after its label, not "root.default-qos".
+    @Test func thePoolsThreadsCarryItsLabel() throws {
+        let pool = PostgresPool(configuration: try TestServers.configuration().database, label: "named")
+        let expected = Set(pool.taskExecutors.indices.map { "pg-named-\($0)" })
+        var names: Set<String> = []
+        for _ in 0..<100 where !expected.isSubset(of: names) {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            names = Set(tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+                .map { $0.trimmingCharacters(in: .newlines) })
+            usleep(10_000)
+        }
+        #expect(expected.isSubset(of: names), "threads: \(names.sorted())")
+        withExtendedLifetime(pool) {}
+    }
+
     @Test func waitersGetConnectionsInTurn() async throws {
         var configuration = try TestServers.configuration(maxConnections: 2).database
         configuration.schema = nil

@@ -57,9 +57,7 @@ final class SocketEventLoop: Sendable {
         private var endOfTurn: [() -> Void] = []
 
         fileprivate init(name: String) {
-            let thread = Thread { [self] in run() }
-            thread.name = name
-            thread.start()
+            Thread.start(named: name) { [self] in run() }
         }
 
         func enqueue(_ job: consuming ExecutorJob) {

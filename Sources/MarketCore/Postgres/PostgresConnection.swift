@@ -358,7 +358,7 @@ final class PGConnectionHandle: @unchecked Sendable {
             ("connect_timeout", String(configuration.connectTimeoutSeconds)),
         ]
         return await withCheckedContinuation { continuation in
-            let thread = Thread {
+            Thread.start(named: "pg-connect") {
                 let handle = PGConnectionHandle()
                 handle.pointer = withCStrings(pairs.map(\.0)) { keywords in
                     withCStrings(pairs.map(\.1)) { values in
@@ -367,8 +367,6 @@ final class PGConnectionHandle: @unchecked Sendable {
                 }
                 continuation.resume(returning: handle)
             }
-            thread.name = "pg-connect"
-            thread.start()
         }
     }
 
@@ -393,14 +391,12 @@ final class PGConnectionHandle: @unchecked Sendable {
     func cancel() {
         let target = runningStatement.load(ordering: .acquiring)
         guard target != 0, let canceller = cancelLock.withLock({ cancelHandle }) else { return }
-        let thread = Thread { [self] in
+        Thread.start(named: "pg-cancel") { [self] in
             // The statement may have ended while the thread started: the next one is not to be cancelled.
             guard runningStatement.load(ordering: .acquiring) == target else { return }
             var buffer = [CChar](repeating: 0, count: 256)
             _ = PQcancel(canceller.pointer, &buffer, Int32(buffer.count))
         }
-        thread.name = "pg-cancel"
-        thread.start()
     }
 
     func close() {

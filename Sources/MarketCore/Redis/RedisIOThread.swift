@@ -80,9 +80,7 @@ final class RedisIOThread: @unchecked Sendable {
     init(configuration: RedisConfiguration, label: String) {
         _ = Self.sigpipeIgnored
         self.configuration = configuration
-        let thread = Thread { [self] in run() }
-        thread.name = label
-        thread.start()
+        Thread.start(named: label) { [self] in run() }
     }
 
     var isConnected: Bool { connected.load(ordering: .relaxed) }

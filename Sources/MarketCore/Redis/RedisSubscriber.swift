@@ -41,9 +41,7 @@ private final class SubscriberLoop: @unchecked Sendable {
         self.channels = channels
         self.onMessage = onMessage
         self.onConnected = onConnected
-        let thread = Thread { [self] in run() }
-        thread.name = "redis-subscriber"
-        thread.start()
+        Thread.start(named: "redis-subscriber") { [self] in run() }
     }
 
     private func run() {
