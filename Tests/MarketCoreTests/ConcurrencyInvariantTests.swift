@@ -14,6 +14,7 @@ struct ConcurrencyInvariantTests {
         configuration.gatewayLatency = .zero
         configuration.users = 400
         configuration.channels = 40
+        configuration.proposalAnswerDelay = .zero  // every proposal answerable at once: accepts race proposals
         return configuration
     }
 

@@ -55,8 +55,12 @@ struct ConnectionPoolTests {
                 _ = try await services.pool.query("SELECT pg_advisory_xact_lock(424242)")
                 waiterFinished.store(true, ordering: .relaxed)
             }
+            // From each of the pool's threads in turn, so the waiter's thread serves some of them.
+            let executors = services.pool.taskExecutors
             for value in 0..<200 {
-                let row = try await services.pool.query("SELECT \(value) + 1")
+                let row = try await withTaskExecutorPreference(executors[value % executors.count]) {
+                    try await services.pool.query("SELECT \(value) + 1")
+                }
                 #expect(try row.rows[0].decode(Int.self, at: 0) == value + 1)
             }
             let finishedEarly = waiterFinished.load(ordering: .relaxed)
@@ -130,8 +134,18 @@ struct ConnectionPoolTests {
         var configuration = try TestServers.configuration(maxConnections: 8).database
         configuration.schema = nil
         let pool = PostgresPool(configuration: configuration)
+        // Eight connections held at once, so eight are opened, in turn on each thread.
+        final class Holders: Sendable { let count = Atomic<Int>(0) }
+        let holding = Holders()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<8 { group.addTask { _ = try await pool.query("SELECT pg_sleep(0.05)") } }
+            for _ in 0..<8 {
+                group.addTask {
+                    try await pool.withConnection { _ in
+                        holding.count.add(1, ordering: .relaxed)
+                        for _ in 0..<1000 where holding.count.load(ordering: .relaxed) < 8 { try await Task.sleep(for: .milliseconds(10)) }
+                    }
+                }
+            }
             try await group.waitForAll()
         }
         #expect(pool.statistics.open == 8)

@@ -9,13 +9,13 @@ struct LiveSimulatedMarketTests {
         try await TestServers.withServices(maxConnections: 16) { services in
             var configuration = SimulationConfiguration()
             configuration.clients = 8
-            configuration.operations = 3000
+            configuration.duration = .seconds(3)
             configuration.seed = 7
             configuration.hotSkew = 0.6
             configuration.gatewayLatency = .zero
             configuration.users = 200
             configuration.channels = 10
-            configuration.presaleSupply = 5
+            configuration.presaleSupply = 3
             configuration.hotAuctionLength = .milliseconds(300)
             let market = Market(services: services, gateways: MarketSimulator.gateways(for: configuration))
             let totals = try await MarketSimulator(market: market, configuration: configuration).run { _ in }

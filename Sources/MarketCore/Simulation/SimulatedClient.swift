@@ -10,8 +10,8 @@ struct SimulatedClient: Sendable {
     private static let mix: [(weight: Int, name: String)] = [
         (34, "auction.bid"), (8, "nft.buy"), (6, "nft.set_price"), (2, "nft.back"), (7, "offer.make"), (3, "offer.accept"),
         (4, "auction.new"), (4, "auction.settle"), (1, "auction.del"), (4, "presale.buy"), (5, "withdraw"), (4, "account.deposit"),
-        (3, "channel.buy"), (2, "channel.set_price"), (3, "trade.new"), (5, "trade.propose"), (1, "trade.accept"),
-        (1, "trade.reject"), (1, "trade.delete"),
+        (3, "channel.buy"), (2, "channel.set_price"), (3, "trade.new"), (4, "trade.propose"), (2, "trade.accept"),
+        (2, "trade.reject"), (1, "trade.delete"),
     ]
     private static let totalWeight = mix.reduce(0) { $0 + $1.weight }
 
@@ -66,6 +66,18 @@ struct SimulatedClient: Sendable {
         }
         return try await market.createAuction(nft: nft, seller: owner, startPrice: 100_000_000, minStep: 10_000_000,
                                               duration: configuration.hotAuctionLength)
+    }
+
+    /// One of the 16 oldest pending proposals that have waited `proposalAnswerDelay`: owners take
+    /// a while to answer, so the Proposals view always has some waiting.
+    private mutating func answerableProposal() async throws -> Int64? {
+        let seconds = Double(configuration.proposalAnswerDelay.microseconds) / 1_000_000
+        let oldest = try await pool.query("""
+            SELECT id FROM trade_proposals WHERE state = 'pending' AND created_at < now() - make_interval(secs => \(seconds))
+            ORDER BY created_at, id LIMIT 16
+            """).rows
+        guard !oldest.isEmpty else { return nil }
+        return try oldest[Int(random.next() % UInt64(oldest.count))].decode(Int64.self, at: 0)
     }
 
     private func value<T: PostgresDecodable>(_ query: PostgresQuery) async throws -> T? {
@@ -150,11 +162,12 @@ struct SimulatedClient: Sendable {
                   let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else { return false }
             if name == "trade.new" {
                 _ = try await market.createTrade(owner: owner, nfts: [nft])
-            } else if let trade = try await pick("trades", where: "state = 'open'") {
+            } else {
+                guard let trade = try await pick("trades", where: "state = 'open'") else { return false }
                 _ = try await market.propose(trade: trade, proposer: owner, nfts: [nft])
             }
         case "trade.accept", "trade.reject":
-            guard let proposal = try await pick("trade_proposals", where: "state = 'pending'"),
+            guard let proposal = try await answerableProposal(),
                   let owner: Int64 = try await value("""
                     SELECT t.owner_id FROM trade_proposals p JOIN trades t ON t.id = p.trade_id WHERE p.id = \(proposal)
                     """) else { return false }

@@ -25,6 +25,8 @@ public struct SimulationConfiguration: Sendable {
     public var presaleSupply: Int? = nil
     /// How long a hot auction runs; when it ends the next one opens.
     public var hotAuctionLength: Duration = .seconds(3600)
+    /// How long a proposal waits at least before its trade's owner accepts or rejects it.
+    public var proposalAnswerDelay: Duration = .seconds(5)
 
     public init() {}
 
@@ -36,7 +38,8 @@ public struct SimulationConfiguration: Sendable {
 public struct SimulationTotals: Sendable, Equatable {
     public var operations = 0
     public var commits = 0
-    /// Operations that found nothing to run on (no listed NFT to buy, say); they touched nothing.
+    /// Operations that found nothing to run on (no listed NFT to buy, say), and hot bids that
+    /// found the hot auction over and opened the next one instead.
     public var skipped = 0
     public var rollbacks: [RollbackReason: Int] = [:]
     /// Operations per kind, e.g. "auction.bid": 4012.

@@ -104,8 +104,9 @@ public enum ChildProcessRunner {
                          directory: nil, output: devNull).get()
     }
 
-    /// Sends `signal` to a child started by ``launch(_:_:environment:)`` and reaps it (SIGKILL
-    /// when it has not exited 5 s later); returns its exit status as ``run`` reports it.
+    /// Sends `signal` to a child started by ``launch(_:_:environment:)`` and reaps it; a child
+    /// still running 5 s later gets SIGTERM, and SIGKILL 5 s after that. Returns its exit status
+    /// as ``run`` reports it (-1 when it had to be ended).
     @discardableResult
     static func stop(_ pid: pid_t, signal: Int32 = SIGTERM) -> Int32 {
         _ = kill(pid, signal)
