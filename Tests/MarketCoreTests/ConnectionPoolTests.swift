@@ -115,6 +115,36 @@ struct ConnectionPoolTests {
         }
     }
 
+    /// While no connection can be opened, callers queued for a slot learn why at once instead of
+    /// waiting out the acquire timeout.
+    @Test func waitersLearnThatNoConnectionCanBeOpened() async throws {
+        let closedPort = try TestRedisServer.freePort()  // nothing listens there
+        var configuration = try PostgresConfiguration(url: "postgresql://market@127.0.0.1:\(closedPort)/market_test")
+        configuration.maxConnections = 1
+        configuration.acquireTimeout = .seconds(20)
+        let pool = PostgresPool(configuration: configuration)
+        let started = ContinuousClock.now
+        let codes = await withTaskGroup(of: PostgresError.Code?.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    do {
+                        _ = try await pool.query("SELECT 1")
+                        return nil
+                    } catch {
+                        return (error as? PostgresError)?.code
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(codes.count == 4)
+        #expect(!codes.contains(.poolTimeout), "codes: \(codes)")
+        #expect(!codes.contains(nil), "codes: \(codes)")
+        #expect(started.duration(to: .now) < .seconds(10))
+        #expect(pool.statistics.open == 0)
+        await pool.close()
+    }
+
     @Test func acquireTimesOutWhenThePoolIsExhausted() async throws {
         var configuration = try TestServers.configuration(maxConnections: 1).database
         configuration.schema = nil

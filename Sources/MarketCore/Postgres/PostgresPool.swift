@@ -128,12 +128,13 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Opens a connection for a slot already counted in `open`; gives the slot back on failure.
+    /// Opens a connection for a slot already counted in `open`; on failure the slot goes to the
+    /// longest waiter (who tries in turn and learns why, rather than waiting out `acquireTimeout`).
     private func openCounted(on loop: SocketEventLoop) async throws -> PostgresConnection {
         do {
             return try await PostgresConnection.connect(configuration, on: loop)
         } catch {
-            state.withLock { $0.open -= 1 }
+            await giveSlotToLongestWaiter()
             throw error
         }
     }
@@ -192,7 +193,7 @@ public final class PostgresPool: Sendable {
         let clean = !connection.isInTransaction
         guard reusable && clean else {
             await connection.close()
-            await replaceBroken()
+            await giveSlotToLongestWaiter()
             return
         }
         connection.lastReleased.withLock { $0 = .now }
@@ -212,22 +213,26 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// A broken connection left the pool: its slot goes to the longest waiter, if any.
-    private func replaceBroken() async {
-        let waiter = state.withLock { state -> PoolWaiter? in
-            if state.waiters.isEmpty || state.closed {
-                state.open -= 1
-                return nil
+    /// A connection left the pool (broken, or never opened): its slot goes to the longest waiter,
+    /// with a new connection; when that cannot be opened either, the waiter learns why and the
+    /// slot goes to the next one, until a connection opens or nobody waits.
+    private func giveSlotToLongestWaiter() async {
+        while true {
+            let waiter = state.withLock { state -> PoolWaiter? in
+                if state.waiters.isEmpty || state.closed {
+                    state.open -= 1
+                    return nil
+                }
+                state.opened += 1
+                return state.waiters.removeFirst()
             }
-            state.opened += 1
-            return state.waiters.removeFirst()
-        }
-        guard let waiter else { return }
-        do {
-            waiter.continuation.resume(returning: try await PostgresConnection.connect(configuration, on: preferredLoop))
-        } catch {
-            state.withLock { $0.open -= 1 }
-            waiter.continuation.resume(throwing: error)
+            guard let waiter else { return }
+            do {
+                waiter.continuation.resume(returning: try await PostgresConnection.connect(configuration, on: preferredLoop))
+                return
+            } catch {
+                waiter.continuation.resume(throwing: error)
+            }
         }
     }
 }
