@@ -90,7 +90,7 @@ extension Market {
         let startPrice = try startPrice.requirePositive("a start price")
         let minStep = try minStep.requirePositive("a minimum step")
         guard duration > .zero else { throw MarketError(.invalidArgument, "an auction must run for some time") }
-        let seconds = Double(duration.microseconds) / 1_000_000
+        let seconds = duration.seconds
         return try await locked("nft:buy:\(nft)", "auction.new") { uow in
             let row = try await uow.lockNFT(nft)
             try row.requireOwner(seller)

@@ -120,11 +120,11 @@ public final class PostgresPool: Sendable {
         }
         switch decision {
         case .use(let connection):
-            return try await checked(connection)
+            return try await checked(connection, replacingOn: loop)
         case .open:
             return try await openCounted(on: loop)
         case .wait:
-            return try await checked(try await waitForRelease())
+            return try await checked(try await waitForRelease(), replacingOn: loop)
         }
     }
 
@@ -139,14 +139,14 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Pings a connection that sat idle too long; replaces it when it no longer answers.
-    private func checked(_ connection: PostgresConnection) async throws -> PostgresConnection {
+    /// Pings a connection that sat idle too long; replaces it, on `loop`, when it no longer answers.
+    private func checked(_ connection: PostgresConnection, replacingOn loop: SocketEventLoop) async throws -> PostgresConnection {
         let idleSince = connection.lastReleased.withLock { $0 }
         let usable = connection.isUsable
         if usable && idleSince.duration(to: .now) < configuration.healthCheckAfterIdle { return connection }
         if usable, (try? await connection.simpleQuery("SELECT 1")) != nil { return connection }
         await connection.close()
-        return try await openCounted(on: preferredLoop)
+        return try await openCounted(on: loop)
     }
 
     private func waitForRelease() async throws -> PostgresConnection {

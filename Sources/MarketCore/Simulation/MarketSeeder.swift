@@ -53,9 +53,9 @@ struct MarketSeeder {
             , marked AS (UPDATE nfts SET state = 'in_auction' WHERE id IN (SELECT nft_id FROM started))
             SELECT min(id) FROM started
             """).rows[0].decode(Int64.self, at: 0)
-        let hotSeconds = Double(configuration.hotAuctionLength.microseconds) / 1_000_000
         _ = try await pool.query("""
-            UPDATE auctions SET ends_at = now() + make_interval(secs => \(hotSeconds)), version = version + 1 WHERE id = \(hot)
+            UPDATE auctions SET ends_at = now() + make_interval(secs => \(configuration.hotAuctionLength.seconds)), version = version + 1
+            WHERE id = \(hot)
             """)
         progress("seeding channels, trades and a presale…")
         for index in 0..<configuration.channels {

@@ -60,8 +60,7 @@ struct SimulatedClient: Sendable {
 
     /// Puts a random owned NFT up for auction for `hotAuctionLength`: the next hot auction.
     private mutating func openHotAuction() async throws -> Int64 {
-        guard let nft = try await pick("nfts", where: "state = 'owned'"),
-              let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else {
+        guard let (nft, owner) = try await pickOwned("nfts", where: "state = 'owned'") else {
             throw MarketError(.notFound, "no owned NFT left to open a hot auction with")
         }
         return try await market.createAuction(nft: nft, seller: owner, startPrice: 100_000_000, minStep: 10_000_000,
@@ -71,13 +70,21 @@ struct SimulatedClient: Sendable {
     /// One of the 16 oldest pending proposals that have waited `proposalAnswerDelay`: owners take
     /// a while to answer, so the Proposals view always has some waiting.
     private mutating func answerableProposal() async throws -> Int64? {
-        let seconds = Double(configuration.proposalAnswerDelay.microseconds) / 1_000_000
         let oldest = try await pool.query("""
-            SELECT id FROM trade_proposals WHERE state = 'pending' AND created_at < now() - make_interval(secs => \(seconds))
+            SELECT id FROM trade_proposals
+            WHERE state = 'pending' AND created_at < now() - make_interval(secs => \(configuration.proposalAnswerDelay.seconds))
             ORDER BY created_at, id LIMIT 16
             """).rows
         guard !oldest.isEmpty else { return nil }
         return try oldest[Int(random.next() % UInt64(oldest.count))].decode(Int64.self, at: 0)
+    }
+
+    /// A row of `table` (nfts, channels, trades) near a random point, matching `condition`, and its owner.
+    private mutating func pickOwned(_ table: String, where condition: String) async throws -> (id: Int64, owner: Int64)? {
+        guard let id = try await pick(table, where: condition),
+              let owner: Int64 = try await value(PostgresQuery(unsafeSQL: "SELECT owner_id FROM \(table) WHERE id = \(id)"))
+        else { return nil }
+        return (id, owner)
     }
 
     private func value<T: PostgresDecodable>(_ query: PostgresQuery) async throws -> T? {
@@ -106,8 +113,7 @@ struct SimulatedClient: Sendable {
             guard let nft = try await pick("nfts", where: "state = 'listed'") else { return false }
             try await market.buy(nft: nft, buyer: user())
         case "nft.set_price", "nft.back", "auction.new", "offer.make":
-            guard let nft = try await pick("nfts", where: "state IN ('owned', 'listed')"),
-                  let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else { return false }
+            guard let (nft, owner) = try await pickOwned("nfts", where: "state IN ('owned', 'listed')") else { return false }
             switch name {
             case "nft.set_price": try await market.setPrice(nft: nft, owner: owner, price: Int64(1 + random.next() % 20) * 250_000_000)
             case "nft.back": try await market.takeOffSale(nft: nft, owner: owner)
@@ -154,12 +160,10 @@ struct SimulatedClient: Sendable {
             guard let channel = try await pick("channels", where: "state = 'listed'") else { return false }
             _ = try await market.buyChannel(channel, buyer: user())
         case "channel.set_price":
-            guard let channel = try await pick("channels", where: "state = 'owned'"),
-                  let owner: Int64 = try await value("SELECT owner_id FROM channels WHERE id = \(channel)") else { return false }
+            guard let (channel, owner) = try await pickOwned("channels", where: "state = 'owned'") else { return false }
             try await market.setChannelPrice(channel, owner: owner, price: Int64(2 + random.next() % 9) * TON.nano)
         case "trade.new", "trade.propose":
-            guard let nft = try await pick("nfts", where: "state = 'owned'"),
-                  let owner: Int64 = try await value("SELECT owner_id FROM nfts WHERE id = \(nft)") else { return false }
+            guard let (nft, owner) = try await pickOwned("nfts", where: "state = 'owned'") else { return false }
             if name == "trade.new" {
                 _ = try await market.createTrade(owner: owner, nfts: [nft])
             } else {
@@ -177,8 +181,7 @@ struct SimulatedClient: Sendable {
                 try await market.rejectProposal(proposal, owner: owner)
             }
         case "trade.delete":
-            guard let trade = try await pick("trades", where: "state = 'open'"),
-                  let owner: Int64 = try await value("SELECT owner_id FROM trades WHERE id = \(trade)") else { return false }
+            guard let (trade, owner) = try await pickOwned("trades", where: "state = 'open'") else { return false }
             try await market.deleteTrade(trade, owner: owner)
         default:
             return false

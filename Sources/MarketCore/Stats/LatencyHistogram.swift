@@ -79,6 +79,9 @@ extension Duration {
         return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 
+    /// Seconds as a Double (for `make_interval(secs => …)`).
+    public var seconds: Double { milliseconds / 1000 }
+
     /// Milliseconds as a Double.
     public var milliseconds: Double {
         let (seconds, attoseconds) = components
