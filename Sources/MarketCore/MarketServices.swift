@@ -1,6 +1,9 @@
 /// Where the market's servers are and how the lock layer behaves when Redis is gone.
 public struct MarketConfiguration: Sendable {
     public var database: PostgresConfiguration
+    /// The login the market's own traffic (the simulator, a service embedding MarketCore) connects
+    /// as, when it is not `database`'s: operators and the market never share a login.
+    public var trafficDatabase: PostgresConfiguration?
     /// nil runs without Redis: locks on the fallback policy, statistics kept in-process only.
     public var redis: RedisConfiguration?
     public var lockPolicy: LockFallbackPolicy = .advisory

@@ -5,7 +5,6 @@ import MarketCore
 /// the market runs — and classifies how it ended.
 struct ActionRunner: Sendable {
     let market: Market
-    let operatorName: String
 
     /// Probes the lock and rows of a draft: what the dialog shows under "Now:".
     func preflight(lockKey: String, rows: [PreflightRow]) async -> PreflightLines {
@@ -35,10 +34,12 @@ struct ActionRunner: Sendable {
     }
 
     func run(_ action: ConsoleAction, reason: String) async -> ActionOutcome {
-        let request = OperatorRequest(operatorName: operatorName, reason: reason)
+        let request = OperatorRequest(reason: reason)
         do {
-            if market.needsApproval(action.operatorAction), let (target, version) = action.approvalTarget {
-                let approval = try await market.requestApproval(action.operatorAction, target: target, expectedVersion: version, by: request)
+            if let (target, version, argument) = action.approvalTarget,
+               try await market.twoPersonActions().contains(action.operatorAction) {
+                let approval = try await market.requestApproval(action.operatorAction, target: target, expectedVersion: version,
+                                                                argument: argument, by: request)
                 return .done("\(action.operatorAction.rawValue) of \(action.target) waits for a second operator: approval \(approval) (:approvals)")
             }
             switch action {

@@ -63,10 +63,12 @@ enum ConsoleAction: Equatable, Sendable {
     }
 
     /// The row and version an approval request records, for actions that can wait for a second operator.
-    var approvalTarget: (id: Int64, version: Int64?)? {
+    var approvalTarget: (id: Int64, version: Int64?, argument: String?)? {
         switch self {
-        case .forceCompleteTransfer(let id, let version), .cancelTransfer(let id, let version), .cancelAuction(let id, let version):
-            (id, version)
+        case .forceCompleteTransfer(let id, let version), .cancelTransfer(let id, let version), .cancelAuction(let id, let version),
+             .rejectProposal(let id, let version), .resolveWithdrawalFailed(let id, let version):
+            (id, version, nil)
+        case .resolveWithdrawalSent(let id, let version, let txHash): (id, version, txHash)
         default: nil
         }
     }

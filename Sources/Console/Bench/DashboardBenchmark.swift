@@ -41,7 +41,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
         let (width, height) = terminalSize!
         var model = DashboardModel(initialView: .overview)
         _ = model.update(.resized(width: width, height: height), now: Date())
-        let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), operatorName: nil)
+        let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), readsOperatorRole: false)
         print("warming up…")
         for _ in 0..<10 { _ = await fetcher.fetch(model.plan) }
         print("timing \(iterations) overview refreshes…")

@@ -107,7 +107,9 @@ struct ActionOptions: ParsableArguments {
     @Option(help: "Why: kept in the audit log. Required.")
     var reason: String
 
-    @Option(name: .customLong("operator"), help: "Act as this operator (default: the OS user).")
+    @Option(name: .customLong("operator"), help: ArgumentHelp(
+        "Refuse (exit 2) unless PostgreSQL authenticated this login.",
+        discussion: "Who acts is the database login of DATABASE_URL (peer, SCRAM or certificate), never a flag."))
     var operatorName: String?
 
     @Option(help: "Refuse unless the row is still at this version (as a console or snapshot showed it).")
@@ -122,22 +124,30 @@ struct ActionOptions: ParsableArguments {
 
     /// Runs `action` and exits with its outcome's status.
     func perform(_ action: ConsoleAction) async throws {
-        let name = operatorName ?? ProcessInfo.processInfo.userName
+        var login = operatorName ?? "?"
         let outcome: ActionOutcome
         do {
             let (configuration, embedded) = try await connection.resolve(progress: { Self.standardError($0) })
             defer { embedded?.stop() }
             let services = try await MarketServices.connect(configuration, progress: { Self.standardError($0) })
-            let market = try OperatorMarket.make(services)
-            outcome = await ActionRunner(market: market, operatorName: name).run(action, reason: reason)
-            await services.shutdown()
+            do {
+                let market = try OperatorMarket.make(services)
+                let identity = try await market.identity()
+                login = identity.login
+                try OperatorMarket.requireLogin(operatorName, is: identity)
+                outcome = await ActionRunner(market: market).run(action, reason: reason)
+                await services.shutdown()
+            } catch {
+                await services.shutdown()
+                throw error
+            }
         } catch let error as UsageError {
             Self.standardError("market-console: \(error)")
             throw ExitCode(UsageError.exitStatus)
         } catch {
             outcome = .unavailable("\(error)")
         }
-        report(outcome, action: action, operatorName: name)
+        report(outcome, action: action, operatorName: login)
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 

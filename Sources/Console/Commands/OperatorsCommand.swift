@@ -4,18 +4,23 @@ import MarketCore
 
 extension OperatorRole: ExpressibleByArgument {}
 
-/// `market-console operators add|list|remove`: who may do what. Changes need an admin, except on
-/// the embedded default, whose owner sets it up.
+/// `market-console operators add|list|remove`: who may do what. An operator is a PostgreSQL login
+/// granted a group role; changes need an admin login, or the schema's owner while no admin exists.
 struct OperatorsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "operators", abstract: "Add, list or remove console operators and their roles.",
-        discussion: "Roles: viewer (looks), oncall (releases locks), moderator (cancels auctions, rejects proposals), admin (everything).",
+        discussion: """
+            An operator is a PostgreSQL login; its role is the group it is granted (market_viewer, market_oncall, \
+            market_moderator, market_admin). Roles: viewer (looks), oncall (releases locks), moderator (cancels auctions, \
+            rejects proposals), admin (everything). Admins change operators; the login that ran `migrate` (or a superuser) \
+            adds the first admin. No password is set or shown: how a login authenticates is the server's pg_hba.conf.
+            """,
         subcommands: [Add.self, List.self, Remove.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an operator, or change their role (admin only).")
+        static let configuration = CommandConfiguration(abstract: "Grant a login a role, creating the login if needed (admin only).")
         @OptionGroup var options: OperatorAdminOptions
-        @Argument(help: "The operator's name (their OS user name by default in the console).") var name: String
+        @Argument(help: "The operator's PostgreSQL login.") var name: String
         @Option(help: "viewer, oncall, moderator or admin.") var role: OperatorRole
 
         func run() async throws {
@@ -27,9 +32,9 @@ struct OperatorsCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove an operator: they become a viewer (admin only).")
+        static let configuration = CommandConfiguration(abstract: "Revoke a login's role: it acts as a viewer (admin only).")
         @OptionGroup var options: OperatorAdminOptions
-        @Argument(help: "The operator's name.") var name: String
+        @Argument(help: "The operator's PostgreSQL login.") var name: String
 
         func run() async throws {
             try await options.change("remove \(name)") { market, request in
@@ -48,35 +53,38 @@ struct OperatorsCommand: AsyncParsableCommand {
                 let market = try OperatorMarket.make(services)
                 let operators = try await market.operators()
                 guard !operators.isEmpty else {
-                    print("no operators yet: everyone is a viewer (market-console operators add NAME --role admin)")
+                    print("no operators yet: every login is a viewer (the schema's owner adds the first admin: "
+                          + "market-console operators add LOGIN --role admin)")
                     return
                 }
-                let width = operators.map(\.name.count).max() ?? 4
+                let width = max(operators.map(\.login.count).max() ?? 5, 5)
+                print("login".padding(toLength: width, withPad: " ", startingAt: 0) + "  role       can log in")
                 for account in operators {
-                    print(account.name.padding(toLength: max(width, 4), withPad: " ", startingAt: 0) + "  " + account.role.rawValue)
+                    print(account.login.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                          + account.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
+                          + (account.canLogIn ? "yes" : "no") + (account.isSuperuser ? " (superuser)" : ""))
                 }
             }
         }
     }
 }
 
-/// What changing the operators table takes: the servers, and who asks.
+/// What changing operators takes: the servers (whose login is who asks), and why.
 struct OperatorAdminOptions: ParsableArguments {
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: .customLong("operator"), help: "The admin making the change (default: the OS user).")
+    @Option(name: .customLong("operator"), help: "Refuse (exit 2) unless PostgreSQL authenticated this login.")
     var operatorName: String?
 
     @Option(help: "Why (kept in the audit log).")
     var reason: String?
 
-    /// Runs `change` as the admin (or as the embedded default's owner) and prints what it did.
-    func change(_ what: String, _ change: @escaping (Market, OperatorRequest?) async throws -> String) async throws {
-        try await withConnectedServices(connection, progress: { _ in }) { services, embedded in
+    /// Runs `change` as this login and prints what it did.
+    func change(_ what: String, _ change: @escaping (Market, OperatorRequest) async throws -> String) async throws {
+        try await withConnectedServices(connection, progress: { _ in }) { services, _ in
             let market = try OperatorMarket.make(services)
-            // On the embedded default the machine's owner sets the console up: no admin exists yet.
-            let request = embedded ? nil : OperatorRequest(operatorName: operatorName ?? ProcessInfo.processInfo.userName,
-                                                          reason: reason ?? "operators \(what)")
+            try OperatorMarket.requireLogin(operatorName, is: try await market.identity())
+            let request = OperatorRequest(reason: reason ?? "operators \(what)")
             do {
                 print(try await change(market, request))
             } catch let error as MarketError where error.kind == .forbidden {

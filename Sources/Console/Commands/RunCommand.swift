@@ -18,7 +18,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The view to open: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: the last one you were on).")
     var view: String?
 
-    @Option(help: "Act as this operator (default: the OS user); the operators table gives the role, unknown names are viewers.")
+    @Option(help: ArgumentHelp("Refuse (exit 2) unless PostgreSQL authenticated this login.",
+                               discussion: "You act as the login of DATABASE_URL; its group role (market_admin…) is your role."))
     var `operator`: String?
 
     @Flag(help: "Turn every operator action off, whatever the role.")
@@ -60,11 +61,13 @@ struct RunCommand: AsyncParsableCommand {
         try await withConnectedServices(connection) { services, embedded in
             // From here on the screen is ours: log lines go to the file, not over the dashboard.
             log.bootstrap()
+            let market = try OperatorMarket.make(services)
+            let login = try await market.identity()
+            try OperatorMarket.requireLogin(`operator`, is: login)
             let background = (traffic ?? embedded) ? startTraffic(services) : nil
             defer { background?.cancel() }
-            let name = `operator` ?? ProcessInfo.processInfo.userName
-            let market = try OperatorMarket.make(services)
-            let identity = OperatorIdentity(name: name, role: (try? await market.operatorRole(name)) ?? .viewer, readOnly: readonly)
+            let name = login.login
+            let identity = OperatorIdentity(name: name, role: login.role, isSuperuser: login.isSuperuser, readOnly: readonly)
             let initialView = (view ?? session.view).flatMap(ViewKind.init(rawValue:)) ?? .overview
             var model = DashboardModel(keyMap: settings.keyMap, thresholds: settings.thresholds,
                                        refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: initialView,
@@ -73,12 +76,12 @@ struct RunCommand: AsyncParsableCommand {
             if let configProblem { model.notify(configProblem, role: .warning, now: Date()) }
             if let sessionProblem { model.notify(sessionProblem, role: .warning, now: Date()) }
             if let themeProblem { model.notify("\(themeProblem); using the dark theme", role: .warning, now: Date()) }
-            if embedded && identity.role == .viewer {
-                model.notify("\(name) is a viewer; to act on this embedded market: market-console operators add \(name) --role admin",
+            if identity.role == .viewer {
+                model.notify("login \(name) is a viewer: an admin grants roles (market-console operators add \(name) --role admin)",
                              role: .accent, now: Date())
             }
-            let app = DashboardApp(fetcher: DashboardFetcher(market: market, operatorName: name),
-                                   runner: ActionRunner(market: market, operatorName: name), model: model,
+            let app = DashboardApp(fetcher: DashboardFetcher(market: market, readsOperatorRole: true),
+                                   runner: ActionRunner(market: market), model: model,
                                    asciiOnly: ascii, theme: theme, log: log, sessionPath: sessionPath)
             let signals = Self.watchSignals { app.requestQuit() }
             await app.run()
@@ -89,8 +92,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The demo's market: a seeded market with clients bidding, trading and withdrawing, some
-    /// gateway calls failing or ending unknown, so every view moves.
-    private func startTraffic(_ services: MarketServices) -> Task<Void, Error> {
+    /// gateway calls failing or ending unknown, so every view moves. It runs as the market's own
+    /// login (``MarketConfiguration/trafficDatabase``) where one is configured, never as the operator.
+    private func startTraffic(_ operatorServices: MarketServices) -> Task<Void, Error> {
         var configuration = SimulationConfiguration()
         configuration.clients = 6
         configuration.users = 400
@@ -100,8 +104,19 @@ struct RunCommand: AsyncParsableCommand {
         configuration.failureRate = 0.1
         configuration.unknownRate = 0.1
         configuration.gatewayLatency = .milliseconds(20)
-        let market = Market(services: services, gateways: MarketSimulator.gateways(for: configuration))
-        return Task { _ = try await MarketSimulator(market: market, configuration: configuration).run { _ in } }
+        return Task {
+            var trafficConfiguration = operatorServices.configuration
+            trafficConfiguration.database = trafficConfiguration.trafficDatabase ?? trafficConfiguration.database
+            let services = try await MarketServices.connect(trafficConfiguration, migrate: false)
+            let market = Market(services: services, gateways: MarketSimulator.gateways(for: configuration))
+            do {
+                _ = try await MarketSimulator(market: market, configuration: configuration).run { _ in }
+            } catch {
+                await services.shutdown()
+                throw error
+            }
+            await services.shutdown()
+        }
     }
 
     /// Turns SIGINT and SIGTERM into a clean quit instead of a killed process with a broken terminal.

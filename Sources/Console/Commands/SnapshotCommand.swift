@@ -67,7 +67,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         let kind = ViewKind(rawValue: view)!
         let sink = try append.map(SnapshotSink.appending(to:)) ?? .standardOutput
         let healthy = try await withConnectedServices(connection, progress: { Self.standardError($0) }) { services, _ in
-            let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), operatorName: nil)
+            let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), readsOperatorRole: false)
             var allHealthy = true
             for iteration in 1...iterations {
                 let started = ContinuousClock.now

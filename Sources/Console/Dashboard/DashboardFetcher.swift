@@ -11,15 +11,15 @@ struct DashboardFetcher: Sendable {
     let queries: DashboardQueries
     let locks: LockService
     let redisConfigured: Bool
-    /// The operator whose role each refresh reads (nil: none, as in the snapshot).
-    let operatorName: String?
+    /// Whether each refresh reads the login's role again (the console does; a snapshot does not).
+    let readsOperatorRole: Bool
     let market: Market
 
-    init(market: Market, operatorName: String?) {
+    init(market: Market, readsOperatorRole: Bool) {
         queries = DashboardQueries(services: market.services)
         locks = market.services.locks
         redisConfigured = market.services.redis != nil
-        self.operatorName = operatorName
+        self.readsOperatorRole = readsOperatorRole
         self.market = market
     }
 
@@ -52,7 +52,7 @@ struct DashboardFetcher: Sendable {
             try await plan.bidsOfAuction.asyncMap { try await queries.auctionBids(auctionID: $0) }
         }
         async let counts = outcome.read { try await queries.counts() }
-        async let role = outcome.read { try await operatorName.asyncMap { try await market.operatorRole($0) } }
+        async let role = outcome.read { readsOperatorRole ? try await market.identity().role : nil }
         result.auctions = await auctions ?? nil
         result.proposals = await proposals ?? nil
         result.transfers = await transfers ?? nil

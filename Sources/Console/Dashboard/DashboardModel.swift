@@ -26,11 +26,13 @@ enum DashboardEffect: Equatable, Sendable {
     case preflight(lockKey: String, rows: [PreflightRow])
 }
 
-/// Who is at the keyboard, as the core knows them.
+/// Who is at the keyboard: the login PostgreSQL authenticated, as the core reads it.
 struct OperatorIdentity: Equatable, Sendable {
     var name: String
-    /// The role from the operators table; unknown operators are viewers.
+    /// The role the login's database groups give it; a login in none is a viewer.
     var role: OperatorRole = .viewer
+    /// A superuser session, which can take any identity: the title bar says so.
+    var isSuperuser = false
     /// `--readonly`: no action at all, whatever the role.
     var readOnly = false
 }

@@ -216,6 +216,7 @@ enum DashboardPresenter {
     /// "ann · moderator · read-only", or "· WRITE 9m12s" while `:write` lasts.
     private static func identity(_ model: DashboardModel, now: Date) -> String {
         let who = "\(model.identity.name) · \(model.identity.role.rawValue)"
+            + (model.identity.isSuperuser ? " · SUPERUSER: can act as anyone, cannot approve" : "")
         if model.identity.readOnly { return who + " · --readonly" }
         if model.writeEnabled(now: now), let until = model.writeUntil {
             return who + " · WRITE " + CellValue.compactDuration(until.timeIntervalSince(now))

@@ -47,7 +47,7 @@ struct FetchResult: Sendable {
     var duration: Duration
     /// A read that failed for a reason other than a server being down (shown as a message).
     var problem: String?
-    /// The operator's role as the operators table says now.
+    /// The login's role as its database groups say now.
     var operatorRole: OperatorRole?
 
     init(plan: FetchPlan, lockMode: LockMode, fetchedAt: Date) {

@@ -9,7 +9,10 @@ public struct PendingApproval: Sendable, Equatable, Codable, Identifiable {
     public var targetID: Int64
     /// The row version the requester saw; the action is refused if the row changed since.
     public var expectedVersion: Int64?
+    /// What the action needs besides its target: the tx hash of a withdrawal resolved as sent.
+    public var argument: String?
     public var reason: String
+    /// The login that asked.
     public var requestedBy: String
     /// `pending`, `approved` (running), `rejected`, `done` or `failed`.
     public var state: String
@@ -17,12 +20,13 @@ public struct PendingApproval: Sendable, Equatable, Codable, Identifiable {
     public var outcome: String?
     public var createdAt: Date
 
-    public init(id: Int64, action: String, targetID: Int64, expectedVersion: Int64?, reason: String, requestedBy: String,
-                state: String, decidedBy: String?, outcome: String?, createdAt: Date) {
+    public init(id: Int64, action: String, targetID: Int64, expectedVersion: Int64?, argument: String? = nil, reason: String,
+                requestedBy: String, state: String, decidedBy: String?, outcome: String?, createdAt: Date) {
         self.id = id
         self.action = action
         self.targetID = targetID
         self.expectedVersion = expectedVersion
+        self.argument = argument
         self.reason = reason
         self.requestedBy = requestedBy
         self.state = state
@@ -36,15 +40,45 @@ public struct PendingApproval: Sendable, Equatable, Codable, Identifiable {
                   expectedVersion: try row.decode(Int64?.self, at: 3), reason: try row.decode(at: 4),
                   requestedBy: try row.decode(at: 5), state: try row.decode(at: 6), decidedBy: try row.decode(String?.self, at: 7),
                   outcome: try row.decode(String?.self, at: 8), createdAt: try row.decode(at: 9))
+        argument = try row.decode(String?.self, at: 10)
     }
 
-    static let columns = "id, action, target_id, expected_version, reason, requested_by, state, decided_by, outcome, created_at"
+    static let columns = "id, action, target_id, expected_version, reason, requested_by, state, decided_by, outcome, created_at, argument"
 }
 
 extension Market {
-    /// Whether `action` needs a second operator's approval before the core runs it.
-    public func needsApproval(_ action: OperatorAction) -> Bool {
-        twoPersonActions.contains(action)
+    /// The actions under the two-person rule, as the database's `operator_policy` has them: the
+    /// database refuses them run directly and runs them only with a second operator's approval.
+    public func twoPersonActions() async throws -> Set<OperatorAction> {
+        Set(try await services.pool.query("SELECT action FROM operator_policy").rows
+            .compactMap { OperatorAction(rawValue: try $0.decode(String.self, at: 0)) })
+    }
+
+    /// Puts exactly `actions` under the two-person rule. Only the schema's owner (or a superuser)
+    /// may: operator logins cannot write `operator_policy`, so none can lift the rule for itself.
+    ///
+    /// - Throws: ``MarketError`` `.invalidArgument` naming an action that cannot wait for approval
+    ///   (see ``OperatorAction/canWaitForApproval``); `.forbidden` for any other login.
+    public func setTwoPersonActions(_ actions: Set<OperatorAction>) async throws {
+        if let unfit = actions.first(where: { !$0.canWaitForApproval }) {
+            throw MarketError(.invalidArgument, Self.cannotWait(unfit))
+        }
+        try await database.withUnitOfWork(named: "operators.policy") { uow in
+            do {
+                try await uow.execute("DELETE FROM operator_policy")
+                for action in actions.sorted(by: { $0.rawValue < $1.rawValue }) {
+                    try await uow.execute("INSERT INTO operator_policy (action) VALUES (\(action.rawValue))")
+                }
+            } catch let error as PostgresError where error.sqlState == "42501" {
+                throw MarketError(.forbidden, "only the schema's owner sets the two-person rule (market-console migrate)")
+            }
+        }
+    }
+
+    /// Why `action` cannot be put under the two-person rule.
+    public static func cannotWait(_ action: OperatorAction) -> String {
+        "\(action.rawValue) cannot wait for a second operator; the actions that can are "
+            + OperatorAction.allCases.filter(\.canWaitForApproval).map(\.rawValue).joined(separator: ", ")
     }
 
     /// How the audit log names the row an action is for: `transfer:7`, `auction:42`.
@@ -57,113 +91,65 @@ extension Market {
         }
     }
 
-    /// Refuses `action` run directly when it is under the two-person rule.
-    func requireApproval(_ action: OperatorAction, approved: Bool) throws {
-        guard approved || !needsApproval(action) else {
-            throw MarketError(.needsApproval, "\(action.rawValue) needs a second operator: request it and have another "
-                              + "operator approve it (market-console action approve --id …)")
-        }
-    }
-
-    /// Records `action` on `target` as waiting for a second operator; returns the approval's id.
-    /// The requester must be allowed to take the action; the request is audited.
-    public func requestApproval(_ action: OperatorAction, target: Int64, expectedVersion: Int64?,
+    /// Records `action` on `target` as waiting for a second operator, requested by this login;
+    /// returns the approval's id. The database checks that the login may take the action and that
+    /// the action is under the two-person rule, and audits the request.
+    ///
+    /// - Parameter argument: what the action needs besides its target: a withdrawal's tx hash.
+    public func requestApproval(_ action: OperatorAction, target: Int64, expectedVersion: Int64?, argument: String? = nil,
                                 by request: OperatorRequest) async throws -> Int64 {
-        guard needsApproval(action) else {
-            throw MarketError(.invalidArgument, "\(action.rawValue) does not need a second operator: run it directly")
-        }
+        let auditTarget = Self.auditTarget(of: action, id: target)
         return try await locked("approval:new:\(action.rawValue):\(target)", "operator.request_approval") { uow in
-            let role = try await uow.authorize(request, for: action, target: Self.auditTarget(of: action, id: target))
-            let open = try await uow.query("""
-                SELECT id FROM operator_approvals
-                WHERE action = \(action.rawValue) AND target_id = \(target) AND state IN ('pending', 'approved')
-                """).first
-            if let open {
-                throw MarketError(.invalidState, "\(action.rawValue) of \(target) already waits for approval \(try open.decode(Int64.self, at: 0))")
+            guard let id = try await uow.operatorCall("""
+                SELECT mc_op_request_approval(\(action.rawValue), \(target), \(expectedVersion), \(argument), \(request.reason))::text
+                """, action: action, target: auditTarget, reason: request.reason).flatMap(Int64.init) else {
+                throw MarketError(.invalidState, "the database filed no approval for \(action.rawValue) of \(target)")
             }
-            let id = try await uow.query("""
-                INSERT INTO operator_approvals (action, target_id, expected_version, reason, requested_by)
-                VALUES (\(action.rawValue), \(target), \(expectedVersion), \(request.reason), \(request.operatorName))
-                RETURNING id
-                """).rows[0].decode(Int64.self, at: 0)
-            try await uow.audit(request, role: role, action: action, target: Self.auditTarget(of: action, id: target),
-                                detail: "waiting for a second operator: approval \(id)", outcome: "pending approval")
             return id
         }
     }
 
-    /// A second operator approves: the core then runs the action once, under its own lock, with the
-    /// requester's reason and both names in the audit log. The requester cannot approve their own
-    /// request, and the approver must be allowed to take the action.
+    /// A second login approves: the action runs once, under its own lock, in the transaction that
+    /// marks the approval done — the database refuses the login that asked, a superuser session,
+    /// a login whose role may not take the action, and an approval already decided.
     public func approve(_ approval: Int64, by request: OperatorRequest) async throws -> PendingApproval {
-        let claimed = try await locked("approval:\(approval)", "operator.approve") { uow in
-            guard let row = try await uow.query("""
-                SELECT \(unsafeSQL: PendingApproval.columns) FROM operator_approvals WHERE id = \(approval) FOR UPDATE
-                """).first else {
-                throw MarketError(.notFound, "approval \(approval) does not exist")
-            }
-            let pending = try PendingApproval(row: row)
-            guard pending.state == "pending" else {
-                throw MarketError(.invalidState, "approval \(approval) is already \(pending.state)\(pending.decidedBy.map { " by \($0)" } ?? "")")
-            }
-            guard let action = OperatorAction(rawValue: pending.action) else {
-                throw MarketError(.invalidState, "approval \(approval) names an unknown action \(pending.action)")
-            }
-            guard pending.requestedBy != request.operatorName else {
-                throw uow.refuse(request, role: try await uow.role(of: request.operatorName), action: .approve, target: "approval:\(approval)",
-                                 "\(request.operatorName) asked for approval \(approval): a second operator must approve it")
-            }
-            let role = try await uow.authorize(request, for: action, target: "approval:\(approval)")
-            try await uow.execute("""
-                UPDATE operator_approvals SET state = 'approved', decided_by = \(request.operatorName), decided_at = now()
-                WHERE id = \(approval)
-                """)
-            try await uow.audit(request, role: role, action: .approve, target: "approval:\(approval)",
-                                detail: "\(pending.action) of \(pending.targetID) requested by \(pending.requestedBy)")
-            return pending
+        guard let row = try await services.pool.query("""
+            SELECT \(unsafeSQL: PendingApproval.columns) FROM operator_approvals WHERE id = \(approval)
+            """).first else {
+            throw MarketError(.notFound, "approval \(approval) does not exist")
         }
-        // Claimed once (pending → approved under the row lock): now the action runs, exactly once.
-        let requester = OperatorRequest(operatorName: request.operatorName,
-                                        reason: "\(claimed.reason) (requested by \(claimed.requestedBy), approval \(approval))")
-        var outcome = "done"
-        do {
-            try await runApproved(claimed, by: requester)
-        } catch {
-            outcome = "failed: \(error)"
-            try await finishApproval(approval, state: "failed", outcome: outcome)
-            throw error
+        var pending = try PendingApproval(row: row)
+        guard pending.state == "pending" else {
+            throw MarketError(.invalidState, "approval \(approval) is already \(pending.state)\(pending.decidedBy.map { " by \($0)" } ?? "")")
         }
-        try await finishApproval(approval, state: "done", outcome: outcome)
-        var finished = claimed
-        finished.state = "done"
-        finished.decidedBy = request.operatorName
-        finished.outcome = outcome
-        return finished
+        let version = pending.expectedVersion
+        switch OperatorAction(rawValue: pending.action) {
+        case .forceCompleteTransfer:
+            try await forceCompleteTransfer(pending.targetID, expectedVersion: version, by: request, approval: approval)
+        case .cancelTransfer:
+            try await cancelTransfer(pending.targetID, expectedVersion: version, by: request, approval: approval)
+        case .cancelAuction:
+            try await cancelAuction(pending.targetID, expectedVersion: version, by: request, approval: approval)
+        case .rejectProposal:
+            try await rejectProposal(pending.targetID, expectedVersion: version, by: request, approval: approval)
+        case .resolveWithdrawal:
+            _ = try await resolveWithdrawal(pending.targetID, sentWithHash: pending.argument, expectedVersion: version, by: request,
+                                            approval: approval)
+        default:
+            throw MarketError(.invalidState, "approval \(approval) names \(pending.action), which cannot run through an approval")
+        }
+        let decided = try await services.pool.query("SELECT decided_by FROM operator_approvals WHERE id = \(approval)").first
+        pending.state = "done"
+        pending.decidedBy = try decided?.decode(String?.self, at: 0)
+        pending.outcome = "done"
+        return pending
     }
 
     /// A second operator turns the request down; nothing runs.
     public func rejectApproval(_ approval: Int64, by request: OperatorRequest) async throws {
         try await locked("approval:\(approval)", "operator.reject_approval") { uow in
-            guard let row = try await uow.query("""
-                SELECT \(unsafeSQL: PendingApproval.columns) FROM operator_approvals WHERE id = \(approval) FOR UPDATE
-                """).first else {
-                throw MarketError(.notFound, "approval \(approval) does not exist")
-            }
-            let pending = try PendingApproval(row: row)
-            guard pending.state == "pending" else {
-                throw MarketError(.invalidState, "approval \(approval) is already \(pending.state)")
-            }
-            guard let action = OperatorAction(rawValue: pending.action) else {
-                throw MarketError(.invalidState, "approval \(approval) names an unknown action \(pending.action)")
-            }
-            let role = try await uow.authorize(request, for: action, target: "approval:\(approval)")
-            try await uow.execute("""
-                UPDATE operator_approvals SET state = 'rejected', decided_by = \(request.operatorName), decided_at = now(),
-                       outcome = \(request.reason)
-                WHERE id = \(approval)
-                """)
-            try await uow.audit(request, role: role, action: .rejectApproval, target: "approval:\(approval)",
-                                detail: "\(pending.action) of \(pending.targetID) requested by \(pending.requestedBy)")
+            try await uow.operatorCall("SELECT mc_op_reject_approval(\(approval), \(request.reason))",
+                                       action: .rejectApproval, target: "approval:\(approval)", reason: request.reason)
         }
     }
 
@@ -173,24 +159,5 @@ extension Market {
             SELECT \(unsafeSQL: PendingApproval.columns) FROM operator_approvals WHERE state = 'pending'
             ORDER BY created_at, id LIMIT \(limit)
             """).rows.map(PendingApproval.init(row:))
-    }
-
-    private func runApproved(_ approval: PendingApproval, by request: OperatorRequest) async throws {
-        switch OperatorAction(rawValue: approval.action) {
-        case .forceCompleteTransfer:
-            try await forceCompleteTransfer(approval.targetID, expectedVersion: approval.expectedVersion, by: request, approved: true)
-        case .cancelTransfer:
-            try await cancelTransfer(approval.targetID, expectedVersion: approval.expectedVersion, by: request, approved: true)
-        case .cancelAuction:
-            try await cancelAuction(approval.targetID, expectedVersion: approval.expectedVersion, by: request, approved: true)
-        default:
-            throw MarketError(.invalidState, "\(approval.action) cannot run through an approval")
-        }
-    }
-
-    private func finishApproval(_ approval: Int64, state: String, outcome: String) async throws {
-        _ = try await services.pool.query("""
-            UPDATE operator_approvals SET state = \(state), outcome = \(outcome) WHERE id = \(approval)
-            """)
     }
 }

@@ -27,38 +27,6 @@ extension UnitOfWork {
     func lockAuction(_ id: Int64) async throws -> AuctionRow {
         try AuctionRow(id, from: try await query(Self.auctionLockQuery(id)))
     }
-
-    /// Gives the top bidder's held money back.
-    func releaseTopBid(_ auction: AuctionRow) async throws {
-        guard let bidder = auction.currentBidder, let bid = auction.currentBid else { return }
-        _ = try await lockAccounts([bidder])
-        try await adjust(bidder, balance: bid, held: -bid)
-    }
-
-    /// Refuses with `.changed` when the auction is not at the version the operator saw, saying
-    /// what it is now ("top bid 1.5 TON by bob, 4 bids").
-    func requireVersion(_ expected: Int64?, of auction: AuctionRow) async throws {
-        guard let expected, expected != auction.version else { return }
-        let row = try await query("""
-            SELECT a.cancelled_by, a.cancel_reason, u.name FROM auctions a LEFT JOIN users u ON u.id = a.current_bidder_id
-            WHERE a.id = \(auction.id)
-            """).rows[0]
-        var now: [String] = []
-        switch auction.state {
-        case "active": break
-        case "cancelled":
-            let by = try row.decode(String?.self, at: 0).map { " by \($0)" }
-            let reason = try row.decode(String?.self, at: 1).map { " (\($0))" }
-            now.append("cancelled" + (by ?? reason ?? ""))
-        default: now.append(auction.state)
-        }
-        if let bid = auction.currentBid {
-            let bidder = try row.decode(String?.self, at: 2) ?? "user \(auction.currentBidder ?? 0)"
-            now.append("top bid \(TON.format(bid)) by \(bidder)")
-        }
-        now.append(auction.bidCount == 1 ? "1 bid" : auction.bidCount == 0 ? "no bids" : "\(auction.bidCount) bids")
-        throw MarketError.changed("auction \(auction.id)", now: now.joined(separator: ", "))
-    }
 }
 
 extension AuctionRow {
@@ -179,33 +147,20 @@ extension Market {
     }
 
     /// A moderator cancels an active auction: the top bid is released, the NFT goes back to the
-    /// seller, and the reason is audited in the same transaction.
+    /// seller, and the reason is audited in the same transaction — by the database's
+    /// `mc_op_cancel_auction`, which checks the login's role.
     ///
-    /// - Parameter expectedVersion: the auction's `version` the moderator looked at; when given and
-    ///   the auction has moved on since (a bid came in, say), the cancel is refused with
-    ///   ``MarketError/Kind/changed`` and nothing changes.
-    public func cancelAuction(_ auction: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
-        try await cancelAuction(auction, expectedVersion: expectedVersion, by: request, approved: false)
-    }
-
-    /// `approved`: run through ``approve(_:by:)`` after a second operator agreed.
-    func cancelAuction(_ auction: Int64, expectedVersion: Int64?, by request: OperatorRequest, approved: Bool) async throws {
-        try requireApproval(.cancelAuction, approved: approved)
+    /// - Parameters:
+    ///   - expectedVersion: the auction's `version` the moderator looked at; when given and the
+    ///     auction has moved on since (a bid came in, say), the cancel is refused with
+    ///     ``MarketError/Kind/changed`` and nothing changes.
+    ///   - approval: the approval a second operator runs it under (``approve(_:by:)``).
+    public func cancelAuction(_ auction: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest,
+                              approval: Int64? = nil) async throws {
         try await locked("auction:bid:\(auction)", "auction.cancel") { uow in
-            let role = try await uow.authorize(request, for: .cancelAuction, target: "auction:\(auction)")
-            let row = try await uow.lockAuction(auction)
-            try await uow.requireVersion(expectedVersion, of: row)
-            try row.requireActive()
-            _ = try await uow.lockNFT(row.nft)
-            try await uow.releaseTopBid(row)
-            try await uow.setNFT(row.nft, state: "owned")
-            try await uow.execute("""
-                UPDATE auctions SET state = 'cancelled', cancelled_by = \(request.operatorName), cancel_reason = \(request.reason),
-                version = version + 1, updated_at = now() WHERE id = \(auction)
-                """)
-            let refund = row.currentBid.map { "; \(TON.format($0)) back to user \(row.currentBidder ?? 0)" } ?? ""
-            try await uow.audit(request, role: role, action: .cancelAuction, target: "auction:\(auction)",
-                                detail: "NFT \(row.nft) back to user \(row.seller)\(refund)")
+            try await uow.operatorCall("""
+                SELECT mc_op_cancel_auction(\(auction), \(expectedVersion), \(request.reason), \(approval))
+                """, action: .cancelAuction, target: "auction:\(auction)", reason: request.reason)
         }
     }
 

@@ -18,22 +18,20 @@ extension UnitOfWork {
                           giftsHash: try row.decode(String?.self, at: 3), state: try row.decode(at: 4))
     }
 
-    /// Locks a transfer, which must be at `expectedVersion` (when given) and pending.
-    func lockTransfer(_ id: Int64, expectedVersion: Int64? = nil) async throws -> TransferRow {
+    /// Locks a pending transfer.
+    func lockTransfer(_ id: Int64) async throws -> TransferRow {
+        try await transfer(id, locking: true)
+    }
+
+    /// A pending transfer, read (and locked when `locking`).
+    func transfer(_ id: Int64, locking: Bool = false) async throws -> TransferRow {
         guard let row = try await query("""
-            SELECT id, channel_id, seller_id, buyer_id, price, commission, gateway_key, state, version, attempts, resolved_by, last_error
-            FROM channel_transfers WHERE id = \(id) FOR UPDATE OF channel_transfers
+            SELECT id, channel_id, seller_id, buyer_id, price, commission, gateway_key, state FROM channel_transfers
+            WHERE id = \(id) \(unsafeSQL: locking ? "FOR UPDATE OF channel_transfers" : "")
             """).first else {
             throw MarketError(.notFound, "transfer \(id) does not exist")
         }
         let state = try row.decode(String.self, at: 7)
-        if let expectedVersion, try row.decode(Int64.self, at: 8) != expectedVersion {
-            let attempts = try row.decode(Int.self, at: 9)
-            var now = [state + (try row.decode(String?.self, at: 10).map { " by \($0)" } ?? "")]
-            now.append(attempts == 1 ? "1 attempt" : "\(attempts) attempts")
-            if let error = try row.decode(String?.self, at: 11) { now.append("last error: \(error)") }
-            throw MarketError.changed("transfer \(id)", now: now.joined(separator: ", "))
-        }
         guard state == "pending" else { throw MarketError(.invalidState, "transfer \(id) is already \(state)") }
         return TransferRow(id: try row.decode(at: 0), channel: try row.decode(at: 1), seller: try row.decode(at: 2),
                            buyer: try row.decode(at: 3), price: try row.decode(at: 4), commission: try row.decode(at: 5),
@@ -41,24 +39,22 @@ extension UnitOfWork {
     }
 
     /// The channel changed hands: escrow pays the seller (less commission), the buyer owns it.
-    /// `resolver` is the operator whose action completed it, if one did.
-    func completeTransfer(_ transfer: TransferRow, resolver: OperatorRequest? = nil) async throws {
+    func completeTransfer(_ transfer: TransferRow) async throws {
         _ = try await lockAccounts([transfer.buyer, transfer.seller])
         try await execute("""
             UPDATE channels SET owner_id = \(transfer.buyer), state = 'owned', price = NULL, version = version + 1,
             updated_at = now() WHERE id = \(transfer.channel)
             """)
         try await execute("""
-            UPDATE channel_transfers SET state = 'completed', attempts = attempts + 1, resolved_by = \(resolver?.operatorName),
-            resolution_reason = \(resolver?.reason), version = version + 1, updated_at = now() WHERE id = \(transfer.id)
+            UPDATE channel_transfers SET state = 'completed', attempts = attempts + 1, version = version + 1, updated_at = now()
+            WHERE id = \(transfer.id)
             """)
         try await settleSale(buyer: transfer.buyer, seller: transfer.seller, price: transfer.price, commission: transfer.commission,
                              reference: "transfer:\(transfer.id)", fromHeld: true, buyerKind: "channel_escrow")
     }
 
-    /// The transfer will not happen: the escrow goes back to the buyer. `resolver` is the operator
-    /// whose action cancelled it, if one did.
-    func refundTransfer(_ transfer: TransferRow, relist: Bool, note: String, resolver: OperatorRequest? = nil) async throws {
+    /// The transfer will not happen: the escrow goes back to the buyer.
+    func refundTransfer(_ transfer: TransferRow, relist: Bool, note: String) async throws {
         _ = try await lockAccounts([transfer.buyer])
         try await adjust(transfer.buyer, balance: transfer.price, held: -transfer.price)
         try await execute("""
@@ -66,8 +62,7 @@ extension UnitOfWork {
             version = version + 1, updated_at = now() WHERE id = \(transfer.channel)
             """)
         try await execute("""
-            UPDATE channel_transfers SET state = 'cancelled', attempts = attempts + 1, last_error = \(note),
-            resolved_by = \(resolver?.operatorName), resolution_reason = \(resolver?.reason), version = version + 1,
+            UPDATE channel_transfers SET state = 'cancelled', attempts = attempts + 1, last_error = \(note), version = version + 1,
             updated_at = now() WHERE id = \(transfer.id)
             """)
     }

@@ -96,118 +96,108 @@ extension Market {
     }
 
     /// An admin runs the market's transfer path again for a pending transfer, now: under the
-    /// channel's lock, Telegram is asked (with retry, outside any transaction, with the transfer's
-    /// own idempotency key, so a transfer that did happen is not done twice) and the outcome
-    /// commits with the audit row — completed, refunded (the channel listed again), or still
-    /// pending when Telegram again does not say.
+    /// channel's lock the database checks the admin and the transfer (`mc_op_retry_transfer`),
+    /// Telegram is asked (with retry, outside any transaction, with the transfer's own idempotency
+    /// key, so a transfer that did happen is not done twice), and the outcome commits with the
+    /// audit row — completed, refunded (the channel listed again), or still pending when Telegram
+    /// again does not say. A completion or refund that is under the two-person rule is not applied
+    /// by one admin: the database files it as a request for a second operator instead.
     ///
     /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and
     ///   the transfer has moved on since, the retry is refused with ``MarketError/Kind/changed``
     ///   before Telegram is called.
-    public func retryTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws -> ChannelPurchase {
+    /// - Returns: the audit detail: what the retry did.
+    public func retryTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws -> String {
         let channel = try await channelOf(transfer: transfer)
         let telegramChannel = try await telegramID(of: channel)
+        let target = "transfer:\(transfer)"
         return try await services.locks.withLock("channel:buy:\(channel)", operation: "channel.retry-transfer") { lease in
-            // Authorized and checked before the call; the pending state it retries is already committed.
-            let (row, role) = try await self.database.withUnitOfWork(named: "channel.retry-transfer", lease: lease) { uow in
-                let role = try await uow.authorize(request, for: .retryTransfer, target: "transfer:\(transfer)")
-                _ = try await uow.lockChannel(channel)
-                return (try await uow.lockTransfer(transfer, expectedVersion: expectedVersion), role)
+            let row = try await self.database.withUnitOfWork(named: "channel.retry-transfer", lease: lease) { uow in
+                try await uow.operatorCall("""
+                    SELECT mc_op_retry_transfer(\(transfer), \(expectedVersion), \(request.reason), NULL, NULL, 0)
+                    """, action: .retryTransfer, target: target, reason: request.reason)
+                return try await uow.transfer(transfer)
             }
-            return try await self.finishTransfer(row, telegramChannel: telegramChannel, lease: lease, resolver: request) { uow, outcome in
-                let detail = switch outcome {
-                case .completed:
-                    "completed: channel \(row.channel) to user \(row.buyer); \(TON.format(row.price - row.commission)) to user \(row.seller)"
-                case .refunded(_, let reason):
-                    "refunded: \(TON.format(row.price)) back to user \(row.buyer) (\(reason))"
-                case .pending:
-                    "still pending: Telegram did not say whether channel \(row.channel) moved"
-                }
-                try await uow.audit(request, role: role, action: .retryTransfer, target: "transfer:\(transfer)", detail: detail)
+            let outcome = await self.callTelegram(row, telegramChannel: telegramChannel)
+            let (result, note, attempts): (String, String, Int) = switch outcome {
+            case .success: ("completed", "Telegram moved channel \(channel)", 1)
+            case .failure(let error) where error.classification == .unknownOutcome: ("unknown", error.description, error.attempts)
+            case .failure(let error): ("refused", error.description, error.attempts)
+            }
+            return try await self.database.withUnitOfWork(named: "channel.retry-transfer", lease: lease) { uow in
+                try await uow.operatorCall("""
+                    SELECT mc_op_retry_transfer(\(transfer), NULL, \(request.reason), \(result), \(note), \(attempts))
+                    """, action: .retryTransfer, target: target, reason: request.reason) ?? ""
             }
         }
     }
 
-    /// The market's transfer path after the pending state is committed: Telegram moves the channel
-    /// (with retry, outside any transaction, under the transfer's idempotency key), then the outcome
-    /// commits under `lease` — completed, refunded and listed again, or still pending when unknown.
-    /// `resolver` is the operator whose action this is; `audit` runs in the outcome's transaction.
-    private func finishTransfer(
-        _ transfer: TransferRow, telegramChannel: Int64, lease: LockLease, resolver: OperatorRequest? = nil,
-        audit: (@Sendable (UnitOfWork, ChannelPurchase) async throws -> Void)? = nil
-    ) async throws -> ChannelPurchase {
+    /// Telegram moves the channel: with retry, outside any transaction, under the transfer's
+    /// idempotency key.
+    private func callTelegram(_ transfer: TransferRow, telegramChannel: Int64) async -> Result<Void, ExternalCallError> {
         let gateways = self.gateways
-        let outcome: Result<Void, ExternalCallError>
         do {
             try await withRetry("Telegram transfer of channel \(transfer.channel)", policy: gateways.retry) { _ in
                 try await gateways.telegram.transferChannel(telegramChannel, to: transfer.buyer, idempotencyKey: transfer.gatewayKey)
             }
-            outcome = .success(())
+            return .success(())
         } catch let error as ExternalCallError {
-            outcome = .failure(error)
+            return .failure(error)
+        } catch {
+            return .failure(ExternalCallError(classification: .unknownOutcome, attempts: 1, underlying: error,
+                                              operation: "Telegram transfer of channel \(transfer.channel)"))
         }
+    }
+
+    /// The market's transfer path after the pending state is committed: Telegram moves the channel,
+    /// then the outcome commits under `lease` — completed, refunded and listed again, or still
+    /// pending when unknown.
+    private func finishTransfer(_ transfer: TransferRow, telegramChannel: Int64, lease: LockLease) async throws -> ChannelPurchase {
+        let outcome = await callTelegram(transfer, telegramChannel: telegramChannel)
         return try await database.withUnitOfWork(named: "channel.transfer", lease: lease) { uow in
             _ = try await uow.lockChannel(transfer.channel)
             _ = try await uow.lockTransfer(transfer.id)
-            let result: ChannelPurchase
             switch outcome {
             case .success:
-                try await uow.completeTransfer(transfer, resolver: resolver)
-                result = .completed(transfer: transfer.id)
+                try await uow.completeTransfer(transfer)
+                return .completed(transfer: transfer.id)
             case .failure(let error) where error.classification == .unknownOutcome:
                 try await uow.noteTransferAttempt(transfer.id, error: error)
-                result = .pending(transfer: transfer.id)
+                return .pending(transfer: transfer.id)
             case .failure(let error):
-                try await uow.refundTransfer(transfer, relist: true, note: error.description, resolver: resolver)
-                result = .refunded(transfer: transfer.id, reason: error.description)
+                try await uow.refundTransfer(transfer, relist: true, note: error.description)
+                return .refunded(transfer: transfer.id, reason: error.description)
             }
-            try await audit?(uow, result)
-            return result
         }
     }
 
-    /// An admin finishes a stuck pending transfer as done: the seller is paid, the buyer owns the channel.
+    /// An admin finishes a stuck pending transfer as done: the seller is paid, the buyer owns the
+    /// channel (the database's `mc_op_resolve_transfer`, which checks the login's role and, under
+    /// the two-person rule, consumes `approval`).
     ///
     /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and the
     ///   transfer has moved on since (another attempt, say), it is refused with ``MarketError/Kind/changed``.
-    public func forceCompleteTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
-        try await forceCompleteTransfer(transfer, expectedVersion: expectedVersion, by: request, approved: false)
-    }
-
-    /// `approved`: run through ``approve(_:by:)`` after a second operator agreed.
-    func forceCompleteTransfer(_ transfer: Int64, expectedVersion: Int64?, by request: OperatorRequest, approved: Bool) async throws {
-        try requireApproval(.forceCompleteTransfer, approved: approved)
-        try await resolveTransfer(transfer, expectedVersion: expectedVersion, request: request, action: .forceCompleteTransfer) { uow, row in
-            try await uow.completeTransfer(row, resolver: request)
-            return "channel \(row.channel) to user \(row.buyer); \(TON.format(row.price - row.commission)) to user \(row.seller)"
-        }
+    public func forceCompleteTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest,
+                                      approval: Int64? = nil) async throws {
+        try await resolveTransfer(transfer, complete: true, expectedVersion: expectedVersion, request: request, approval: approval)
     }
 
     /// An admin cancels a stuck pending transfer: the buyer is refunded, the seller keeps the channel.
     ///
-    /// - Parameter expectedVersion: as for ``forceCompleteTransfer(_:expectedVersion:by:)``.
-    public func cancelTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
-        try await cancelTransfer(transfer, expectedVersion: expectedVersion, by: request, approved: false)
+    /// - Parameter expectedVersion: as for ``forceCompleteTransfer(_:expectedVersion:by:approval:)``.
+    public func cancelTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest,
+                               approval: Int64? = nil) async throws {
+        try await resolveTransfer(transfer, complete: false, expectedVersion: expectedVersion, request: request, approval: approval)
     }
 
-    func cancelTransfer(_ transfer: Int64, expectedVersion: Int64?, by request: OperatorRequest, approved: Bool) async throws {
-        try requireApproval(.cancelTransfer, approved: approved)
-        try await resolveTransfer(transfer, expectedVersion: expectedVersion, request: request, action: .cancelTransfer) { uow, row in
-            try await uow.refundTransfer(row, relist: false, note: "cancelled by \(request.operatorName): \(request.reason)",
-                                         resolver: request)
-            return "\(TON.format(row.price)) back to user \(row.buyer); channel \(row.channel) stays with user \(row.seller)"
-        }
-    }
-
-    private func resolveTransfer(_ transfer: Int64, expectedVersion: Int64?, request: OperatorRequest, action: OperatorAction,
-                                 _ effect: @escaping @Sendable (UnitOfWork, TransferRow) async throws -> String) async throws {
+    private func resolveTransfer(_ transfer: Int64, complete: Bool, expectedVersion: Int64?, request: OperatorRequest,
+                                 approval: Int64?) async throws {
         let channel = try await channelOf(transfer: transfer)
+        let action: OperatorAction = complete ? .forceCompleteTransfer : .cancelTransfer
         try await locked("channel:buy:\(channel)", "channel.\(action.rawValue)") { uow in
-            let role = try await uow.authorize(request, for: action, target: "transfer:\(transfer)")
-            _ = try await uow.lockChannel(channel)
-            let row = try await uow.lockTransfer(transfer, expectedVersion: expectedVersion)
-            let detail = try await effect(uow, row)
-            try await uow.audit(request, role: role, action: action, target: "transfer:\(transfer)", detail: detail)
+            try await uow.operatorCall("""
+                SELECT mc_op_resolve_transfer(\(transfer), \(complete), \(expectedVersion), \(request.reason), \(approval))
+                """, action: action, target: "transfer:\(transfer)", reason: request.reason)
         }
     }
 

@@ -22,7 +22,8 @@ public struct ReleasedLock: Sendable, Equatable {
 }
 
 extension Market {
-    /// An on-call engineer (or admin) releases a lock whose holder is gone or stuck.
+    /// An on-call engineer (or admin) releases a lock whose holder is gone or stuck; the database's
+    /// `mc_op_release_lock` checks the login's role and commits the fence with the audit row.
     ///
     /// The holder is read from the lock registry and must still hold the key; a new fence is taken
     /// from the global fence counter and committed for the key together with the audit row, so the
@@ -63,12 +64,11 @@ extension Market {
             }
         }
         let holder = ReleasedLock.Holder(host: takeover.host, pid: takeover.pid, operation: takeover.operation, fence: takeover.fence)
+        let detail = "held by \(holder.host):\(holder.pid) for \(holder.operation) with fence \(holder.fence); "
+            + "fence \(takeover.newFence) committed"
         try await database.withUnitOfWork(named: "lock.release") { uow in
-            let role = try await uow.authorize(request, for: .releaseLock, target: key)
-            try await uow.query("SELECT mc_check_fence(\(key), \(takeover.newFence))")
-            try await uow.audit(request, role: role, action: .releaseLock, target: key,
-                                detail: "held by \(holder.host):\(holder.pid) for \(holder.operation) with fence \(holder.fence); "
-                                    + "fence \(takeover.newFence) committed")
+            try await uow.operatorCall("SELECT mc_op_release_lock(\(key), \(takeover.newFence), \(request.reason), \(detail))",
+                                       action: .releaseLock, target: key, reason: request.reason)
         }
         let deleted = try await locks.completeTakeover(takeover)
         return ReleasedLock(key: key, previousHolder: holder, newFence: takeover.newFence, deletedKey: deleted)

@@ -12,18 +12,15 @@ public final class Market: Sendable {
     public let services: MarketServices
     public let gateways: Gateways
     public let rules: MarketRules
-    /// Operator actions that run only after a second operator approves them (the two-person rule).
-    public let twoPersonActions: Set<OperatorAction>
 
-    /// The actions under the two-person rule unless configured otherwise.
+    /// The actions under the two-person rule until the schema's owner sets others
+    /// (``setTwoPersonActions(_:)``, which `migrate` calls).
     public static let defaultTwoPersonActions: Set<OperatorAction> = [.forceCompleteTransfer]
 
-    public init(services: MarketServices, gateways: Gateways, rules: MarketRules = .default,
-                twoPersonActions: Set<OperatorAction> = Market.defaultTwoPersonActions) {
+    public init(services: MarketServices, gateways: Gateways, rules: MarketRules = .default) {
         self.services = services
         self.gateways = gateways
         self.rules = rules
-        self.twoPersonActions = twoPersonActions
     }
 
     var database: Database { services.database }

@@ -31,27 +31,14 @@ public struct PreflightRow: Sendable, Equatable {
 
 extension Market {
     /// Probes the lock and the rows of an action without taking them: the Redis registry for
-    /// `lockKey`, then `SELECT … FOR UPDATE NOWAIT` on each row in a transaction that is rolled
-    /// back at once. Changes nothing.
+    /// `lockKey`, then `SELECT … FOR UPDATE NOWAIT` on each row (the database's `mc_probe_row`,
+    /// which operator logins may call though they may not lock rows themselves), rolled back at
+    /// once. Changes nothing.
     public func preflight(lockKey: String, rows: [PreflightRow]) async throws -> PreflightReport {
         async let holder = services.locks.heldLocks(PageRequest(sort: "key", filter: lockKey, limit: 20))
         var rowsFree = true
-        try await services.pool.withConnection { connection in
-            _ = try await connection.simpleQuery("BEGIN")
-            do {
-                for row in rows {
-                    do {
-                        _ = try await connection.query("SELECT 1 FROM \(unsafeSQL: row.table.rawValue) WHERE id = \(row.id) FOR UPDATE NOWAIT")
-                    } catch let error as PostgresError where error.code == .lockNotAvailable {
-                        rowsFree = false
-                        break
-                    }
-                }
-            } catch {
-                _ = try? await connection.simpleQuery("ROLLBACK")
-                throw error
-            }
-            _ = try await connection.simpleQuery("ROLLBACK")
+        for row in rows where rowsFree {
+            rowsFree = try await services.pool.query("SELECT mc_probe_row(\(row.table.rawValue), \(row.id))").rows[0].decode(Bool.self, at: 0)
         }
         var holders: [OpenTransaction] = []
         if !rowsFree {

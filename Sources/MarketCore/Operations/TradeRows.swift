@@ -33,20 +33,14 @@ extension UnitOfWork {
         return try row.decode(at: 0)
     }
 
-    /// Locks one proposal, which must be at `expectedVersion` (when given) and pending.
-    func lockProposal(_ id: Int64, expectedVersion: Int64? = nil) async throws -> ProposalRow {
+    /// Locks one pending proposal.
+    func lockProposal(_ id: Int64) async throws -> ProposalRow {
         guard let row = try await query("""
-            SELECT id, trade_id, proposer_id, state, version, resolved_by, reason
-            FROM trade_proposals WHERE id = \(id) FOR UPDATE OF trade_proposals
+            SELECT id, trade_id, proposer_id, state FROM trade_proposals WHERE id = \(id) FOR UPDATE OF trade_proposals
             """).first else {
             throw MarketError(.notFound, "proposal \(id) does not exist")
         }
         let state = try row.decode(String.self, at: 3)
-        if let expectedVersion, try row.decode(Int64.self, at: 4) != expectedVersion {
-            let by = try row.decode(String?.self, at: 5).map { " by \($0)" } ?? ""
-            let reason = try row.decode(String?.self, at: 6).map { " (\($0))" } ?? ""
-            throw MarketError.changed("proposal \(id)", now: state + by + reason)
-        }
         guard state == "pending" else { throw MarketError(.invalidState, "proposal \(id) is \(state)") }
         return ProposalRow(id: id, trade: try row.decode(at: 1), proposer: try row.decode(at: 2), items: try await proposalItems(id))
     }
@@ -81,10 +75,10 @@ extension UnitOfWork {
     }
 
     /// Rejects a pending proposal and gives its NFTs back.
-    func reject(_ proposal: ProposalRow, reason: String, by operatorName: String?) async throws {
+    func reject(_ proposal: ProposalRow, reason: String) async throws {
         try await releaseNFTs(proposal.items)
         try await execute("""
-            UPDATE trade_proposals SET state = 'rejected', reason = \(reason), resolved_by = \(operatorName),
+            UPDATE trade_proposals SET state = 'rejected', reason = \(reason),
             version = version + 1, updated_at = now() WHERE id = \(proposal.id)
             """)
     }

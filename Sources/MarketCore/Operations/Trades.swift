@@ -64,22 +64,23 @@ extension Market {
             let trade = try await uow.lockTrade(try await uow.tradeOf(proposal: proposal))
             let found = try await uow.lockProposal(proposal)
             guard trade.owner == owner else { throw MarketError(.notOwner, "proposal \(proposal) is to user \(trade.owner)'s trade, not \(owner)'s") }
-            try await uow.reject(found, reason: "rejected by the owner", by: nil)
+            try await uow.reject(found, reason: "rejected by the owner")
         }
     }
 
-    /// A moderator rejects a pending proposal, audited in the same transaction.
+    /// A moderator rejects a pending proposal, audited in the same transaction (the database's
+    /// `mc_op_reject_proposal`, which checks the login's role).
     ///
-    /// - Parameter expectedVersion: the proposal's `version` the moderator looked at; when given and
-    ///   the proposal has moved on since, the rejection is refused with ``MarketError/Kind/changed``.
-    public func rejectProposal(_ proposal: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws {
+    /// - Parameters:
+    ///   - expectedVersion: the proposal's `version` the moderator looked at; when given and the
+    ///     proposal has moved on since, the rejection is refused with ``MarketError/Kind/changed``.
+    ///   - approval: the approval a second operator runs it under (``approve(_:by:)``).
+    public func rejectProposal(_ proposal: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest,
+                               approval: Int64? = nil) async throws {
         try await locked("trade:proposal:\(proposal)", "trade.reject") { uow in
-            let role = try await uow.authorize(request, for: .rejectProposal, target: "proposal:\(proposal)")
-            _ = try await uow.lockTrade(try await uow.tradeOf(proposal: proposal))
-            let found = try await uow.lockProposal(proposal, expectedVersion: expectedVersion)
-            try await uow.reject(found, reason: request.reason, by: request.operatorName)
-            try await uow.audit(request, role: role, action: .rejectProposal, target: "proposal:\(proposal)",
-                                detail: "NFTs \(found.items.map(String.init).joined(separator: ", ")) back to user \(found.proposer)")
+            try await uow.operatorCall("""
+                SELECT mc_op_reject_proposal(\(proposal), \(expectedVersion), \(request.reason), \(approval))
+                """, action: .rejectProposal, target: "proposal:\(proposal)", reason: request.reason)
         }
     }
 

@@ -54,42 +54,26 @@ extension Market {
     }
 
     /// An admin resolves a withdrawal left pending: as sent (with the transaction hash the operator
-    /// found) or as failed (the user is refunded). Audited in the same transaction.
+    /// found) or as failed (the user is refunded). Audited in the same transaction, by the
+    /// database's `mc_op_resolve_withdrawal`, which checks the login's role.
     ///
-    /// - Parameter expectedVersion: the withdrawal's `version` the admin looked at; when given and
-    ///   the withdrawal has moved on since (another payout attempt, say), it is refused with
-    ///   ``MarketError/Kind/changed``.
+    /// - Parameters:
+    ///   - expectedVersion: the withdrawal's `version` the admin looked at; when given and the
+    ///     withdrawal has moved on since (another payout attempt, say), it is refused with
+    ///     ``MarketError/Kind/changed``.
+    ///   - approval: the approval a second operator runs it under (``approve(_:by:)``).
     public func resolveWithdrawal(_ withdrawal: Int64, sentWithHash txHash: String?, expectedVersion: Int64? = nil,
-                                  by request: OperatorRequest) async throws -> WithdrawalResult {
-        guard let found = try await services.pool.query("SELECT user_id, amount FROM withdrawals WHERE id = \(withdrawal)").first else {
+                                  by request: OperatorRequest, approval: Int64? = nil) async throws -> WithdrawalResult {
+        guard let found = try await services.pool.query("SELECT user_id FROM withdrawals WHERE id = \(withdrawal)").first else {
             throw MarketError(.notFound, "withdrawal \(withdrawal) does not exist")
         }
         let user = try found.decode(Int64.self, at: 0)
-        let amount = try found.decode(Int64.self, at: 1)
-        return try await locked("withdraw:\(user)", "withdraw.resolve") { uow in
-            let role = try await uow.authorize(request, for: .resolveWithdrawal, target: "withdrawal:\(withdrawal)")
-            let row = try await uow.query("""
-                SELECT state, version, attempts, tx_hash, last_error FROM withdrawals WHERE id = \(withdrawal) FOR UPDATE OF withdrawals
-                """).rows[0]
-            let state = try row.decode(String.self, at: 0)
-            if let expectedVersion, try row.decode(Int64.self, at: 1) != expectedVersion {
-                let attempts = try row.decode(Int.self, at: 2)
-                var now = [state + (try row.decode(String?.self, at: 3).map { ", tx \($0)" } ?? "")]
-                now.append(attempts == 1 ? "1 attempt" : "\(attempts) attempts")
-                if let error = try row.decode(String?.self, at: 4) { now.append("last error: \(error)") }
-                throw MarketError.changed("withdrawal \(withdrawal)", now: now.joined(separator: ", "))
-            }
-            guard state == "pending" else { throw MarketError(.invalidState, "withdrawal \(withdrawal) is already \(state)") }
-            _ = try await uow.lockAccounts([user])
-            let outcome: Result<String, ExternalCallError> = txHash.map { .success($0) }
-                ?? .failure(ExternalCallError(classification: .definiteFailure, attempts: 0,
-                                              underlying: MarketError(.invalidState, "resolved as failed"), operation: "withdrawal \(withdrawal)"))
-            let result = try await uow.recordPayout(withdrawal: withdrawal, user: user, amount: amount, outcome: outcome,
-                                                    resolvedBy: request.operatorName)
-            try await uow.audit(request, role: role, action: .resolveWithdrawal, target: "withdrawal:\(withdrawal)",
-                                detail: txHash.map { "sent, tx \($0)" } ?? "failed, \(TON.format(amount)) refunded to user \(user)")
-            return result
+        try await locked("withdraw:\(user)", "withdraw.resolve") { uow in
+            try await uow.operatorCall("""
+                SELECT mc_op_resolve_withdrawal(\(withdrawal), \(txHash), \(expectedVersion), \(request.reason), \(approval))
+                """, action: .resolveWithdrawal, target: "withdrawal:\(withdrawal)", reason: request.reason)
         }
+        return WithdrawalResult(id: withdrawal, state: txHash == nil ? .failed : .sent, txHash: txHash)
     }
 }
 
@@ -104,13 +88,12 @@ extension UnitOfWork {
     }
 
     /// Commits a payout's outcome: sent, failed and refunded, or still pending when unknown.
-    /// `resolvedBy` names the operator who settled it, if one did.
-    func recordPayout(withdrawal id: Int64, user: Int64, amount: Int64, outcome: Result<String, ExternalCallError>,
-                      resolvedBy: String? = nil) async throws -> WithdrawalResult {
+    func recordPayout(withdrawal id: Int64, user: Int64, amount: Int64, outcome: Result<String, ExternalCallError>) async throws
+        -> WithdrawalResult {
         switch outcome {
         case .success(let hash):
             try await execute("""
-                UPDATE withdrawals SET state = 'sent', tx_hash = \(hash), attempts = attempts + 1, resolved_by = \(resolvedBy),
+                UPDATE withdrawals SET state = 'sent', tx_hash = \(hash), attempts = attempts + 1,
                 version = version + 1, updated_at = now() WHERE id = \(id) AND state = 'pending'
                 """)
             return WithdrawalResult(id: id, state: .sent, txHash: hash)
@@ -124,7 +107,7 @@ extension UnitOfWork {
             _ = try await lockAccounts([user])
             try await execute("""
                 UPDATE withdrawals SET state = 'failed', attempts = attempts + \(error.attempts), last_error = \(error.description),
-                resolved_by = \(resolvedBy), version = version + 1, updated_at = now() WHERE id = \(id)
+                version = version + 1, updated_at = now() WHERE id = \(id)
                 """)
             try await post(user, amount, kind: "withdrawal_refund", reference: "withdrawal:\(id)")
             return WithdrawalResult(id: id, state: .failed, txHash: nil)

@@ -5,7 +5,7 @@ import Foundation
 /// advisory lock, so two consoles starting together cannot both apply a step.
 public struct Migrator: Sendable {
     /// Every migration, oldest first.
-    public static let all: [Migration] = [.v1Market, .v2Fencing, .v3Dashboard, .v4Approvals, .v5FenceUpdates]
+    public static let all: [Migration] = [.v1Market, .v2Fencing, .v3Dashboard, .v4Approvals, .v5FenceUpdates, .v6OperatorRoles, .v7OperatorActions]
 
     /// The newest schema version this build knows.
     public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -19,7 +19,9 @@ public struct Migrator: Sendable {
     /// Applies what is missing; returns the versions applied now (empty when up to date).
     @discardableResult
     public func migrate(progress: @Sendable (String) -> Void = { _ in }) async throws -> [Int] {
-        try await pool.withConnection { connection in
+        // Up to date: no DDL at all, so an operator login (which may create nothing) connects.
+        if try await currentVersion() == Self.latestVersion { return [] }
+        return try await pool.withConnection { connection in
             if let schema = pool.configuration.schema {
                 _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(Self.quoteIdentifier(schema))"))
             }
