@@ -21,7 +21,7 @@ struct RedisOutageFetchTests {
         services.locks.noteRedisRecovered()
         #expect(services.locks.mode == .redis)
 
-        let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), operatorName: nil)
+        let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), readsOperatorRole: false)
         let plan = FetchPlan(view: .locks, pages: [.heldLocks: PageRequest(sort: "acquired_at", limit: 10)], overviewRows: 5,
                              bidsOfAuction: nil, rateWindowSeconds: 60)
         let result = await fetcher.fetch(plan)

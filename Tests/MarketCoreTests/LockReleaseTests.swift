@@ -63,7 +63,7 @@ struct LockReleaseTests {
             #expect(released.newFence > holder.fence)
             #expect(released.deletedKey)
             #expect(try await Self.committedFence(f, key) == released.newFence)
-            #expect(try await f.auditRows() == ["olly oncall release-lock \(key) done"])
+            #expect(try await f.auditRows() == ["\(olly.login) oncall release-lock \(key) done"])
             #expect(try await f.value("SELECT detail FROM operator_actions", as: String.self)
                     == "held by \(ProcessIdentity.current.name) for auction.bid with fence \(holder.fence); fence \(released.newFence) committed")
             #expect(try await f.services.locks.heldLocks().contains { $0.key == key } == false)
@@ -121,10 +121,10 @@ struct LockReleaseTests {
 
             let refused = await #expect(throws: MarketError.self) { try await f.market.releaseLock(key: key, by: request) }
             #expect(refused?.kind == .forbidden)
-            #expect(refused?.description == "operator \(role.rawValue)-op (\(role.rawValue)) may not release-lock: admin or oncall only")
+            #expect(refused?.description == "operator \(request.login) (\(role.rawValue)) may not release-lock: admin or oncall only")
             #expect(try await Self.lockValue(f, key) == holder.token)
             #expect(try await Self.committedFence(f, key) == fenceBefore)
-            #expect(try await f.auditRows() == ["\(role.rawValue)-op \(role.rawValue) release-lock \(key) forbidden"])
+            #expect(try await f.auditRows() == ["\(request.login) \(role.rawValue) release-lock \(key) forbidden"])
             holder.proceed.fire()
             try await holder.task.value
             #expect(try await f.value("SELECT balance FROM users WHERE id = 1", as: Int64.self) == 111)
@@ -181,9 +181,8 @@ struct LockReleaseTests {
         do {
             #expect(services.locks.mode == .advisory)
             let market = Market(services: services, gateways: Gateways(telegram: SimulatedGateways(), ton: SimulatedGateways()))
-            _ = try await services.pool.query("INSERT INTO operators (name, role) VALUES ('olly', 'oncall')")
             let refused = await #expect(throws: MarketError.self) {
-                try await market.releaseLock(key: "auction:bid:46", by: OperatorRequest(operatorName: "olly", reason: "stuck"))
+                try await market.releaseLock(key: "auction:bid:46", by: OperatorRequest(reason: "stuck"))
             }
             #expect(refused?.kind == .invalidState)
             #expect(refused?.description == "Redis is unreachable and locks are on advisory fallback: release-lock works on Redis locks only, "

@@ -37,15 +37,15 @@ struct OperatorActionTests {
             #expect(try await f.balance(bob) == (10 * ton, 0))
             #expect(try await f.value("SELECT owner_id || ' ' || state FROM nfts WHERE id = \(nft)", as: String.self) == "\(seller) owned")
             #expect(try await f.value("SELECT concat_ws(' ', state, cancelled_by, cancel_reason, version) FROM auctions WHERE id = \(auction)",
-                                      as: String.self) == "cancelled mia test by mia 4")
+                                      as: String.self) == "cancelled \(mia.login) test by mia 4")
             #expect(try await f.value("SELECT count(*) FROM ledger", as: Int.self) == 2)
-            #expect(try await f.auditRows() == ["mia moderator cancel-auction auction:\(auction) done"])
+            #expect(try await f.auditRows() == ["\(mia.login) moderator cancel-auction auction:\(auction) done"])
             #expect(try await f.value("SELECT detail FROM operator_actions", as: String.self)
                     == "NFT \(nft) back to user \(seller); 1.5 TON back to user \(bob)")
 
             let late = try await f.operatorNamed("max", role: .moderator)
             let again = await #expect(throws: MarketError.self) { try await f.market.cancelAuction(auction, expectedVersion: seen + 1, by: late) }
-            #expect(again?.description == "auction \(auction) changed since you looked (now: cancelled by mia, top bid 1.5 TON by bob, 2 bids)"
+            #expect(again?.description == "auction \(auction) changed since you looked (now: cancelled by \(mia.login), top bid 1.5 TON by bob, 2 bids)"
                     + " — review and confirm again")
             #expect(try await f.violations().isEmpty)
         }
@@ -64,18 +64,18 @@ struct OperatorActionTests {
 
             try await f.market.rejectProposal(proposal, expectedVersion: 1, by: mia)
             #expect(try await f.value("SELECT concat_ws(' ', state, resolved_by, reason, version) FROM trade_proposals WHERE id = \(proposal)",
-                                      as: String.self) == "rejected mia test by mia 2")
+                                      as: String.self) == "rejected \(mia.login) test by mia 2")
             #expect(try await f.value("""
                 SELECT string_agg(owner_id || ' ' || state, ', ' ORDER BY id) FROM nfts WHERE id IN (\(first), \(second))
                 """, as: String.self) == "\(proposer) owned, \(proposer) owned")
             #expect(try await f.value("SELECT state FROM trades WHERE id = \(trade)", as: String.self) == "open")
             #expect(try await f.value("SELECT state FROM nfts WHERE id = \(offered)", as: String.self) == "in_trade")
-            #expect(try await f.auditRows() == ["mia moderator reject-proposal proposal:\(proposal) done"])
+            #expect(try await f.auditRows() == ["\(mia.login) moderator reject-proposal proposal:\(proposal) done"])
             #expect(try await f.value("SELECT detail FROM operator_actions", as: String.self) == "NFTs \(first), \(second) back to user \(proposer)")
 
             let late = try await f.operatorNamed("max", role: .moderator)
             let stale = await #expect(throws: MarketError.self) { try await f.market.rejectProposal(proposal, expectedVersion: 1, by: late) }
-            #expect(stale?.description == "proposal \(proposal) changed since you looked (now: rejected by mia (test by mia)) — review and confirm again")
+            #expect(stale?.description == "proposal \(proposal) changed since you looked (now: rejected by \(mia.login) (test by mia)) — review and confirm again")
             #expect(try await f.violations().isEmpty)
         }
     }
@@ -101,10 +101,10 @@ struct OperatorActionTests {
             #expect(try await f.balance(platformAccount) == (500_000_000, 0))
             #expect(try await f.value("SELECT owner_id || ' ' || state FROM channels WHERE id = \(channel)", as: String.self) == "\(buyer) owned")
             #expect(try await f.value("SELECT concat_ws(' ', state, resolved_by, resolution_reason, version) FROM channel_transfers",
-                                      as: String.self) == "completed ada test by ada 3")
+                                      as: String.self) == "completed \(ada.login) test by ada 3")
             #expect(try await ledger(f, reference: "transfer:\(transfer)")
                     == ["\(buyer) -10000000000 channel_escrow", "\(seller) 9500000000 sale", "0 500000000 commission"])
-            #expect(try await f.auditRows() == ["ada admin force-complete-transfer transfer:\(transfer) done"])
+            #expect(try await f.auditRows() == ["\(ada.login) admin force-complete-transfer transfer:\(transfer) done"])
             #expect(try await f.value("SELECT detail FROM operator_actions", as: String.self)
                     == "channel \(channel) to user \(buyer); 9.5 TON to user \(seller)")
             #expect(try await f.violations().isEmpty)
@@ -124,9 +124,9 @@ struct OperatorActionTests {
             #expect(try await f.value("SELECT owner_id || ' ' || state || ' ' || (price IS NULL) FROM channels WHERE id = \(channel)",
                                       as: String.self) == "\(seller) owned true")
             #expect(try await f.value("SELECT concat_ws(' ', state, resolved_by, last_error, version) FROM channel_transfers",
-                                      as: String.self) == "cancelled ada cancelled by ada: test by ada 3")
+                                      as: String.self) == "cancelled \(ada.login) cancelled by \(ada.login): test by ada 3")
             #expect(try await ledger(f, reference: "transfer:\(transfer)") == [])
-            #expect(try await f.auditRows() == ["ada admin cancel-transfer transfer:\(transfer) done"])
+            #expect(try await f.auditRows() == ["\(ada.login) admin cancel-transfer transfer:\(transfer) done"])
             #expect(try await f.value("SELECT detail FROM operator_actions", as: String.self)
                     == "10 TON back to user \(buyer); channel \(channel) stays with user \(seller)")
             #expect(try await f.violations().isEmpty)
@@ -158,11 +158,11 @@ struct OperatorActionTests {
             #expect(try await f.balance(user) == (3 * ton, 0))
             #expect(try await f.value("""
                 SELECT string_agg(concat_ws(' ', state, tx_hash, resolved_by, version), ', ' ORDER BY id) FROM withdrawals
-                """, as: String.self) == "sent tx-found ada 3, failed ada 3")
+                """, as: String.self) == "sent tx-found \(ada.login) 3, failed \(ada.login) 3")
             #expect(try await ledger(f, reference: "withdrawal:\(failed.id)") == ["\(user) -1000000000 withdrawal", "\(user) 1000000000 withdrawal_refund"])
             #expect(try await ledger(f, reference: "withdrawal:\(sent.id)") == ["\(user) -2000000000 withdrawal"])
-            #expect(try await f.auditRows() == ["ada admin resolve-withdrawal withdrawal:\(sent.id) done",
-                                                "ada admin resolve-withdrawal withdrawal:\(failed.id) done"])
+            #expect(try await f.auditRows() == ["\(ada.login) admin resolve-withdrawal withdrawal:\(sent.id) done",
+                                                "\(ada.login) admin resolve-withdrawal withdrawal:\(failed.id) done"])
             #expect(try await f.violations().isEmpty)
         }
     }
@@ -183,10 +183,10 @@ struct OperatorActionTests {
             #expect(try await f.balance(seller) == (9_500_000_000, 0))
             #expect(try await f.value("SELECT owner_id || ' ' || state FROM channels WHERE id = \(channel)", as: String.self) == "\(buyer) owned")
             #expect(try await f.value("SELECT concat_ws(' ', state, attempts, resolved_by, version) FROM channel_transfers",
-                                      as: String.self) == "completed 2 ada 3")
+                                      as: String.self) == "completed 2 \(ada.login) 3")
             #expect(try await ledger(f, reference: "transfer:\(transfer)")
                     == ["\(buyer) -10000000000 channel_escrow", "\(seller) 9500000000 sale", "0 500000000 commission"])
-            #expect(try await f.auditRows() == ["ada admin retry-transfer transfer:\(transfer) done"])
+            #expect(try await f.auditRows() == ["\(ada.login) admin retry-transfer transfer:\(transfer) done"])
             #expect(try await f.value("SELECT detail FROM operator_actions", as: String.self)
                     == "completed: channel \(channel) to user \(buyer); 9.5 TON to user \(seller)")
 
@@ -220,8 +220,8 @@ struct OperatorActionTests {
             #expect(try await f.value("SELECT owner_id || ' ' || state || ' ' || price FROM channels WHERE id = \(channel)", as: String.self)
                     == "\(seller) listed \(10 * ton)")
             #expect(try await f.value("SELECT concat_ws(' ', state, attempts, resolved_by) FROM channel_transfers", as: String.self)
-                    == "cancelled 3 ada")
-            #expect(try await f.auditRows() == ["ada admin retry-transfer transfer:\(transfer) done", "ada admin retry-transfer transfer:\(transfer) done"])
+                    == "cancelled 3 \(ada.login)")
+            #expect(try await f.auditRows() == ["\(ada.login) admin retry-transfer transfer:\(transfer) done", "\(ada.login) admin retry-transfer transfer:\(transfer) done"])
             #expect(try await f.value("SELECT string_agg(detail, ' | ' ORDER BY id) FROM operator_actions", as: String.self)
                     == "still pending: Telegram did not say whether channel \(channel) moved | refunded: 10 TON back to user \(buyer) (\(reason))")
             #expect(telegram.calls == 3)
@@ -239,7 +239,7 @@ struct OperatorActionTests {
         let telegram = ScriptedTelegram(.firstUnknownThenDone)
         try await MarketFixture.run(behaviour: .init(unknownRate: 1), telegram: telegram) { f in
             let scenario = try await f.scenario(action)
-            var requests = [(OperatorRequest(operatorName: "nobody", reason: "curious"), OperatorRole.viewer)]
+            var requests = [(try await f.operatorNamed("nobody", role: nil, reason: "curious"), OperatorRole.viewer)]
             for role in OperatorRole.allCases where !action.allowedRoles.contains(role) {
                 requests.append((try await f.operatorNamed("\(role.rawValue)-op", role: role), role))
             }
@@ -249,11 +249,11 @@ struct OperatorActionTests {
                 let refused = await #expect(throws: MarketError.self) { try await scenario.act(request, scenario.version) }
                 let allowed = action.allowedRoles.map(\.rawValue).sorted().joined(separator: " or ")
                 #expect(refused?.kind == .forbidden)
-                #expect(refused?.description == "operator \(request.operatorName) (\(role.rawValue)) may not \(action.rawValue): \(allowed) only")
+                #expect(refused?.description == "operator \(request.login) (\(role.rawValue)) may not \(action.rawValue): \(allowed) only")
             }
             #expect(try await f.marketStateApartFromAudit() == before)
             let target = scenario.target.replacingOccurrences(of: " ", with: ":")
-            #expect(try await f.auditRows() == requests.map { "\($0.0.operatorName) \($0.1.rawValue) \(action.rawValue) \(target) forbidden" })
+            #expect(try await f.auditRows() == requests.map { "\($0.0.login) \($0.1.rawValue) \(action.rawValue) \(target) forbidden" })
             #expect(telegram.calls == calls)
         }
     }
@@ -310,7 +310,7 @@ struct ActionScenario: Sendable {
     /// How `.changed` names the target, e.g. `auction 3`.
     let target: String
     let version: Int64
-    let act: @Sendable (OperatorRequest, _ expectedVersion: Int64?) async throws -> Void
+    let act: @Sendable (OperatorSession, _ expectedVersion: Int64?) async throws -> Void
 }
 
 extension MarketFixture {

@@ -45,11 +45,19 @@ struct ConnectionOptions: ParsableArguments {
             if let namespace = redisNamespace ?? environment["REDIS_NAMESPACE"] { configuration.redis?.namespace = namespace }
             return (configuration, nil)
         case (nil, nil):
+            let twoPersonActions = try OperatorMarket.twoPersonActions(environment[OperatorMarket.twoPersonVariable])
             let directory = stateDir ?? EmbeddedServers.defaultStateDirectory
             let servers = try await offThePool { try EmbeddedServers.start(stateDirectory: directory, progress: progress) }
-            var configuration = try MarketConfiguration(databaseURL: servers.databaseURL, redisURL: servers.redisURL)
-            configuration.lockPolicy = lockPolicy
-            return (configuration, servers)
+            do {
+                try await servers.prepareMarket(twoPersonActions: twoPersonActions, progress: progress)
+                var configuration = try MarketConfiguration(databaseURL: servers.databaseURL, redisURL: servers.redisURL)
+                configuration.trafficDatabase = try PostgresConfiguration(url: servers.trafficDatabaseURL)
+                configuration.lockPolicy = lockPolicy
+                return (configuration, servers)
+            } catch {
+                servers.stop()
+                throw error
+            }
         default:
             throw UsageError("set both the database and the Redis URL (DATABASE_URL and REDIS_URL, or the flags), "
                              + "or neither to use the embedded servers")

@@ -3,12 +3,22 @@ import Foundation
 /// PostgreSQL and Redis servers that the console runs for itself in a state directory when no URLs are configured.
 ///
 /// Layout of the state directory: `postgres/` (data directory), `postgres.log`, `initdb.log`, `run/` (PostgreSQL's
-/// Unix socket), `redis/`, `redis.log`, `redis.pid` and `ports.json` (the ports to reuse on the next start).
-/// All work is synchronous and blocking: call it off the async pool.
+/// Unix socket, mode 0700), `redis/`, `redis.conf` and `redis.password` (mode 0600), `redis.log`, `redis.pid` and
+/// `ports.json` (the ports to reuse on the next start). All work is synchronous and blocking: call it off the async pool.
+///
+/// Locked down for one person, the OS user running the console: PostgreSQL listens on no TCP
+/// address and takes peer authentication on a socket directory no other user may enter; Redis
+/// listens on 127.0.0.1 and wants the password of `redis.password`.
 public final class EmbeddedServers: Sendable {
-    /// URL of the console's PostgreSQL database, e.g. `postgresql://market@127.0.0.1:PORT/market`.
+    /// The console's connection: the machine owner's own login (its operator, an admin).
     public let databaseURL: String
-    /// URL of the Redis server, e.g. `redis://127.0.0.1:PORT/0`.
+    /// The set-up connection: the superuser, for migrations and creating logins.
+    public let setupDatabaseURL: String
+    /// The market's own traffic's connection: the `market_service` login.
+    public let trafficDatabaseURL: String
+    /// The owner's login, named after the OS user running the console.
+    public let ownerLogin: String
+    /// URL of the Redis server, with its password: never log or show it.
     public let redisURL: String
     /// The directory holding the servers' data, logs, pid files and `ports.json`.
     public let stateDirectory: String
@@ -21,7 +31,10 @@ public final class EmbeddedServers: Sendable {
         self.stateDirectory = stateDirectory
         self.postgres = postgres
         self.redis = redis
-        self.databaseURL = postgres.url
+        self.ownerLogin = EmbeddedServerAccount.currentUserName
+        self.databaseURL = postgres.url(login: ownerLogin)
+        self.setupDatabaseURL = postgres.url(login: EmbeddedPostgresLauncher.superuser)
+        self.trafficDatabaseURL = postgres.url(login: EmbeddedPostgresLauncher.trafficLogin)
         self.redisURL = redis.url
     }
 

@@ -8,23 +8,28 @@ struct EmbeddedPostgres: Sendable {
     let dataDirectory: String
     /// The server log.
     let logFile: String
-    /// TCP port on 127.0.0.1.
+    /// The port: the number in the Unix socket's name (the server listens on no TCP address).
     let port: Int
+    /// The directory of the Unix socket: only the server's OS user (and root) may enter it.
+    let socketDirectory: String
     /// User the server runs as through runuser (when the console runs as root); nil for the current user.
     let serverUser: String?
     /// Whether this process started the server (and so must stop it).
     let startedHere: Bool
 
-    /// URL of the console's database.
-    var url: String {
-        "postgresql://\(EmbeddedPostgresLauncher.superuser)@127.0.0.1:\(port)/\(EmbeddedPostgresLauncher.database)"
+    /// libpq connection string for `login` over the socket, authenticated by peer authentication
+    /// (the OS user running the console maps to the superuser, its own login and the traffic's).
+    func url(login: String) -> String {
+        "host=\(socketDirectory) port=\(port) dbname=\(EmbeddedPostgresLauncher.database) user=\(login)"
     }
 }
 
 /// Initialises, starts, reuses and stops the embedded PostgreSQL server.
 enum EmbeddedPostgresLauncher {
-    /// Superuser created by initdb (trust authentication).
+    /// Superuser created by initdb; reached only by peer authentication of the machine's owner.
     static let superuser = "market"
+    /// The login the embedded market's own traffic runs as (member of `market_app`).
+    static let trafficLogin = "market_service"
     /// Database the console uses.
     static let database = "market"
     /// Longest Unix socket path (sun_path is 108 bytes on Linux, 104 on macOS, including the NUL).
@@ -40,7 +45,7 @@ enum EmbeddedPostgresLauncher {
         let dataDirectory = (stateDirectory as NSString).appendingPathComponent("postgres")
         let logFile = (stateDirectory as NSString).appendingPathComponent("postgres.log")
         let initdbLog = (stateDirectory as NSString).appendingPathComponent("initdb.log")
-        let socketDirectory = (stateDirectory as NSString).appendingPathComponent("run")
+        let socketDirectory = socketDirectory(for: stateDirectory)
         let versionFile = (dataDirectory as NSString).appendingPathComponent("PG_VERSION")
 
         let existingMajor = (try? String(contentsOfFile: versionFile, encoding: .utf8))?
@@ -67,10 +72,13 @@ enum EmbeddedPostgresLauncher {
 
         // Reuse a postmaster that is already running on this data directory.
         if let running = try runningServer(dataDirectory: dataDirectory, binDirectory: binDirectory, logFile: logFile) {
-            progress("reusing PostgreSQL already running on 127.0.0.1:\(running)")
+            progress("reusing PostgreSQL already running on \(running.socketDirectory) (port \(running.port))")
             let server = EmbeddedPostgres(
                 binDirectory: binDirectory, dataDirectory: dataDirectory, logFile: logFile,
-                port: running, serverUser: serverUser, startedHere: false)
+                port: running.port, socketDirectory: running.socketDirectory, serverUser: serverUser, startedHere: false)
+            try writeAuthentication(dataDirectory: dataDirectory, account: account)
+            _ = ChildProcessRunner.run(tool("pg_ctl"), ["reload", "-D", dataDirectory], as: serverUser, directory: stateDirectory,
+                                       timeout: 30)
             try createDatabaseIfMissing(server, tool: tool, progress: progress)
             return server
         }
@@ -83,7 +91,8 @@ enum EmbeddedPostgresLauncher {
                     "user \(account.name), which runs PostgreSQL, cannot reach \(stateDirectory): make its parent directories traversable (chmod o+x) or set MARKET_CONSOLE_STATE_DIR to another directory")
             }
         }
-        try createDirectory(socketDirectory, permissions: 0o755)
+        try createDirectory(socketDirectory, permissions: 0o700)
+        chmod(socketDirectory, 0o700)  // an older state directory made it world-readable
         if !fileManager.fileExists(atPath: logFile) {
             _ = fileManager.createFile(atPath: logFile, contents: nil, attributes: [.posixPermissions: 0o644])
         }
@@ -101,7 +110,7 @@ enum EmbeddedPostgresLauncher {
             progress("initialising PostgreSQL data directory \(dataDirectory)…")
             let result = ChildProcessRunner.run(
                 tool("initdb"),
-                ["-D", dataDirectory, "-U", superuser, "--auth=trust", "-E", "UTF8", "--no-locale"],
+                ["-D", dataDirectory, "-U", superuser, "--auth-local=peer", "--auth-host=reject", "-E", "UTF8", "--no-locale"],
                 as: serverUser, directory: stateDirectory, timeout: 300)
             try? result.output.write(toFile: initdbLog, atomically: true, encoding: .utf8)
             guard result.succeeded else {
@@ -118,32 +127,28 @@ enum EmbeddedPostgresLauncher {
             try? fileManager.removeItem(atPath: pidFile)
         }
 
+        try writeAuthentication(dataDirectory: dataDirectory, account: account)
+
         guard let port = EmbeddedFreePort.reuseOrPick(rememberedPort) else {
-            throw EmbeddedServersError("no free TCP port on 127.0.0.1 for PostgreSQL")
+            throw EmbeddedServersError("no free port number for PostgreSQL's socket")
         }
-        var options = ["-p", "\(port)"]
-        if socketDirectory.utf8.count + "/.s.PGSQL.65535".utf8.count <= maximumSocketPathLength {
-            options += ["-k", shellQuoted(socketDirectory)]
-        } else {
-            options += ["-k", "''"]  // path too long for a Unix socket: TCP only
-        }
-        options += [
-            "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
+        let options = [
+            "-p", "\(port)", "-k", shellQuoted(socketDirectory), "-c", "listen_addresses=''", "-c", "max_connections=200",
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
         ]
 
-        progress("starting PostgreSQL on 127.0.0.1:\(port)…")
+        progress("starting PostgreSQL on \(socketDirectory) (port \(port))…")
         let result = ChildProcessRunner.run(
             tool("pg_ctl"),
             ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-o", options.joined(separator: " ")],
             as: serverUser, directory: stateDirectory, timeout: 150)
         let server = EmbeddedPostgres(
             binDirectory: binDirectory, dataDirectory: dataDirectory, logFile: logFile,
-            port: port, serverUser: serverUser, startedHere: true)
+            port: port, socketDirectory: socketDirectory, serverUser: serverUser, startedHere: true)
         guard result.succeeded else {
             if result.timedOut { stop(server) }
             let reason = lastLogError(logFile) ?? result.summary
-            throw EmbeddedServersError("PostgreSQL failed to start on 127.0.0.1:\(port) (\(reason)): see \(logFile)")
+            throw EmbeddedServersError("PostgreSQL failed to start on port \(port) (\(reason)): see \(logFile)")
         }
         do {
             try createDatabaseIfMissing(server, tool: tool, progress: progress)
@@ -168,9 +173,10 @@ enum EmbeddedPostgresLauncher {
         }
     }
 
-    /// The port of a live postmaster on `dataDirectory` that accepts connections; nil when none runs.
-    /// Throws when one runs but does not answer on 127.0.0.1.
-    private static func runningServer(dataDirectory: String, binDirectory: String, logFile: String) throws -> Int? {
+    /// The port and socket directory of a live postmaster on `dataDirectory` that accepts
+    /// connections; nil when none runs. Throws when one runs but does not answer on its socket.
+    private static func runningServer(dataDirectory: String, binDirectory: String, logFile: String) throws
+        -> (port: Int, socketDirectory: String)? {
         let pidFile = (dataDirectory as NSString).appendingPathComponent("postmaster.pid")
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
               let pid = EmbeddedProcessProbe.pid(inFile: pidFile),
@@ -178,27 +184,28 @@ enum EmbeddedPostgresLauncher {
         else { return nil }
         // postmaster.pid: pid, data directory, start time, port, socket directory, listen address, shared memory key, status.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count > 3, let port = Int(lines[3].trimmingCharacters(in: .whitespaces)) else {
+        guard lines.count > 4, let port = Int(lines[3].trimmingCharacters(in: .whitespaces)),
+              case let socketDirectory = lines[4].trimmingCharacters(in: .whitespaces), socketDirectory.hasPrefix("/") else {
             throw EmbeddedServersError(
                 "PostgreSQL (pid \(pid)) is running on \(dataDirectory) but its port is unknown: stop it (pg_ctl -D \(dataDirectory) stop) or see \(logFile)")
         }
         let isReady = (binDirectory as NSString).appendingPathComponent("pg_isready")
         let deadline = Date().addingTimeInterval(30)
         repeat {
-            let ready = ChildProcessRunner.run(isReady, ["-q", "-h", "127.0.0.1", "-p", "\(port)", "-t", "5"], timeout: 15)
-            if ready.succeeded { return port }
+            let ready = ChildProcessRunner.run(isReady, ["-q", "-h", socketDirectory, "-p", "\(port)", "-t", "5"], timeout: 15)
+            if ready.succeeded { return (port, socketDirectory) }
             if !EmbeddedProcessProbe.isAlive(pid) { return nil }  // it was shutting down
             Thread.sleep(forTimeInterval: 0.5)
         } while Date() < deadline
         throw EmbeddedServersError(
-            "PostgreSQL (pid \(pid)) is running on \(dataDirectory) but does not answer on 127.0.0.1:\(port): see \(logFile)")
+            "PostgreSQL (pid \(pid)) is running on \(dataDirectory) but does not answer on \(socketDirectory): see \(logFile)")
     }
 
     /// Creates the `market` database unless it exists.
     private static func createDatabaseIfMissing(
         _ server: EmbeddedPostgres, tool: (String) -> String, progress: @Sendable (String) -> Void
     ) throws {
-        let connection = ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", superuser]
+        let connection = ["-h", server.socketDirectory, "-p", "\(server.port)", "-U", superuser]
         let environment = ["PGCONNECT_TIMEOUT": "10"]
         let query = ChildProcessRunner.run(
             tool("psql"),
@@ -207,7 +214,7 @@ enum EmbeddedPostgresLauncher {
             environment: environment, timeout: 30)
         guard query.succeeded else {
             throw EmbeddedServersError(
-                "cannot connect to PostgreSQL on 127.0.0.1:\(server.port) as \(superuser) (\(query.summary)): see \(server.logFile)")
+                "cannot connect to PostgreSQL on \(server.socketDirectory) as \(superuser) (\(query.summary)): see \(server.logFile)")
         }
         if query.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { return }
         progress("creating database \(database)…")
@@ -215,6 +222,47 @@ enum EmbeddedPostgresLauncher {
             tool("createdb"), connection + [database], environment: environment, timeout: 60)
         guard create.succeeded else {
             throw EmbeddedServersError("cannot create database \(database) (\(create.summary)): see \(server.logFile)")
+        }
+    }
+
+    /// Where the socket lives: `<state>/run`, or a directory of its own under /tmp when that path
+    /// would be too long for a Unix socket.
+    static func socketDirectory(for stateDirectory: String) -> String {
+        let preferred = (stateDirectory as NSString).appendingPathComponent("run")
+        if preferred.utf8.count + "/.s.PGSQL.65535".utf8.count <= maximumSocketPathLength { return preferred }
+        let digest = stateDirectory.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+        return "/tmp/market-console-\(geteuid())-\(String(digest, radix: 16))"
+    }
+
+    /// `pg_hba.conf` and `pg_ident.conf`, written on every start: no `trust`, no TCP; the OS user
+    /// running the console reaches the server by peer authentication on the socket, as the
+    /// superuser (set-up), as its own login (the operator) or as the traffic's login.
+    private static func writeAuthentication(dataDirectory: String, account: EmbeddedServerAccount?) throws {
+        let owner = EmbeddedServerAccount.currentUserName
+        let files = [
+            ("pg_hba.conf", """
+                # Written by market-console on every start. No trust, no TCP: the machine's owner (\(owner)) reaches
+                # the server by peer authentication on the socket directory, which only the server's user may enter.
+                local all all peer map=market
+
+                """),
+            ("pg_ident.conf", """
+                # Written by market-console: the OS user \(owner) may connect as these logins.
+                market \(owner) \(superuser)
+                market \(owner) \(owner)
+                market \(owner) \(trafficLogin)
+
+                """),
+        ]
+        for (name, text) in files {
+            let path = (dataDirectory as NSString).appendingPathComponent(name)
+            do {
+                try text.write(toFile: path, atomically: false, encoding: .utf8)
+            } catch {
+                throw EmbeddedServersError("cannot write \(path): \(error.localizedDescription)")
+            }
+            chmod(path, 0o600)
+            try account?.own(path)
         }
     }
 

@@ -12,9 +12,11 @@ struct EmbeddedRedis: Sendable {
     let logFile: String
     /// Whether this process started the server (and so must stop it).
     let startedHere: Bool
+    /// The `requirepass` password, from `<state>/redis.password` (mode 0600). Never logged or shown.
+    let password: String
 
-    /// URL of database 0.
-    var url: String { "redis://127.0.0.1:\(port)/0" }
+    /// URL of database 0, with the password: keep it out of logs, argv and the screen.
+    var url: String { "redis://:\(password)@127.0.0.1:\(port)/0" }
 }
 
 /// Starts, reuses and stops the embedded Redis server (no persistence).
@@ -34,12 +36,14 @@ enum EmbeddedRedisLauncher {
         let pidFile = (stateDirectory as NSString).appendingPathComponent("redis.pid")
         let logFile = (stateDirectory as NSString).appendingPathComponent("redis.log")
         let dataDirectory = (stateDirectory as NSString).appendingPathComponent("redis")
+        let password = try passwordFile(in: stateDirectory)
 
         if let pid = EmbeddedProcessProbe.pid(inFile: pidFile) {
             if let rememberedPort, !avoiding.contains(rememberedPort),
-               EmbeddedProcessProbe.isAlive(pid), ping(cliPath: cliPath, port: rememberedPort) {
+               EmbeddedProcessProbe.isAlive(pid), ping(cliPath: cliPath, port: rememberedPort, password: password) {
                 progress("reusing Redis already running on 127.0.0.1:\(rememberedPort)")
-                return EmbeddedRedis(cliPath: cliPath, port: rememberedPort, pidFile: pidFile, logFile: logFile, startedHere: false)
+                return EmbeddedRedis(cliPath: cliPath, port: rememberedPort, pidFile: pidFile, logFile: logFile, startedHere: false,
+                                     password: password)
             }
             if EmbeddedProcessProbe.isRunning(pid, named: "redis") {
                 throw EmbeddedServersError(
@@ -58,23 +62,32 @@ enum EmbeddedRedisLauncher {
             throw EmbeddedServersError("no free TCP port on 127.0.0.1 for Redis")
         }
 
+        // The password goes in a 0600 configuration file, never in argv, where every local user can read it.
+        let configFile = (stateDirectory as NSString).appendingPathComponent("redis.conf")
+        guard FileManager.default.createFile(atPath: configFile, contents: Data("requirepass \(password)\n".utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw EmbeddedServersError("cannot write \(configFile)")
+        }
+        chmod(configFile, 0o600)
+
         progress("starting Redis on 127.0.0.1:\(port)…")
         let result = ChildProcessRunner.run(
             serverPath,
             [
-                "--port", "\(port)", "--bind", "127.0.0.1", "--daemonize", "yes",
+                configFile, "--port", "\(port)", "--bind", "127.0.0.1", "--protected-mode", "yes", "--daemonize", "yes",
                 "--pidfile", pidFile, "--logfile", logFile, "--dir", dataDirectory,
                 "--save", "", "--appendonly", "no",
             ],
             directory: stateDirectory, timeout: 30)
-        let server = EmbeddedRedis(cliPath: cliPath, port: port, pidFile: pidFile, logFile: logFile, startedHere: true)
+        let server = EmbeddedRedis(cliPath: cliPath, port: port, pidFile: pidFile, logFile: logFile, startedHere: true,
+                                   password: password)
         guard result.succeeded else {
             throw EmbeddedServersError("Redis failed to start on 127.0.0.1:\(port) (\(result.summary)): see \(logFile)")
         }
 
         // --daemonize returns before the server listens: wait for PONG.
         let deadline = Date().addingTimeInterval(20)
-        while !ping(cliPath: cliPath, port: port) {
+        while !ping(cliPath: cliPath, port: port, password: password) {
             let pid = EmbeddedProcessProbe.pid(inFile: pidFile)
             let died = pid.map { !EmbeddedProcessProbe.isAlive($0) } ?? false
             if died || Date() >= deadline {
@@ -92,7 +105,8 @@ enum EmbeddedRedisLauncher {
         guard server.startedHere else { return }
         let pid = EmbeddedProcessProbe.pid(inFile: server.pidFile)
         _ = ChildProcessRunner.run(
-            server.cliPath, ["-h", "127.0.0.1", "-p", "\(server.port)", "shutdown", "nosave"], timeout: 15)
+            server.cliPath, ["-h", "127.0.0.1", "-p", "\(server.port)", "shutdown", "nosave"],
+            environment: ["REDISCLI_AUTH": server.password], timeout: 15)
         if let pid, !EmbeddedProcessProbe.waitForExit(pid, timeout: 10), EmbeddedProcessProbe.isRunning(pid, named: "redis") {
             EmbeddedProcessProbe.terminate(pid, grace: 5)
         }
@@ -101,9 +115,27 @@ enum EmbeddedRedisLauncher {
         }
     }
 
-    /// Whether a Redis server answers PING on 127.0.0.1:`port`.
-    static func ping(cliPath: String, port: Int) -> Bool {
-        let result = ChildProcessRunner.run(cliPath, ["-h", "127.0.0.1", "-p", "\(port)", "ping"], timeout: 5)
+    /// Whether a Redis server answers PING on 127.0.0.1:`port` to a client that knows `password`
+    /// (handed to redis-cli in its environment, not its argv).
+    static func ping(cliPath: String, port: Int, password: String) -> Bool {
+        let result = ChildProcessRunner.run(cliPath, ["-h", "127.0.0.1", "-p", "\(port)", "ping"],
+                                            environment: ["REDISCLI_AUTH": password], timeout: 5)
         return result.succeeded && result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "PONG"
+    }
+
+    /// The embedded Redis password: `<state>/redis.password` (mode 0600), generated on first use.
+    static func passwordFile(in stateDirectory: String) throws -> String {
+        let path = (stateDirectory as NSString).appendingPathComponent("redis.password")
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+           !existing.isEmpty {
+            chmod(path, 0o600)
+            return existing
+        }
+        let password = randomHex(bytes: 24)
+        guard FileManager.default.createFile(atPath: path, contents: Data((password + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw EmbeddedServersError("cannot write \(path)")
+        }
+        return password
     }
 }

@@ -15,6 +15,9 @@ struct EmbeddedServerAccount: Sendable, Equatable {
     /// Whether this process runs as root.
     static var runningAsRoot: Bool { geteuid() == 0 }
 
+    /// The OS user this process runs as: the machine's owner, whose login the embedded market's operator is.
+    static var currentUserName: String { withID(geteuid())?.name ?? ProcessInfo.processInfo.userName }
+
     /// The account named `name`, if it exists.
     static func named(_ name: String) -> EmbeddedServerAccount? {
         guard let entry = getpwnam(name) else { return nil }

@@ -106,8 +106,10 @@ extension Market {
     /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and
     ///   the transfer has moved on since, the retry is refused with ``MarketError/Kind/changed``
     ///   before Telegram is called.
-    /// - Returns: the audit detail: what the retry did.
-    public func retryTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws -> String {
+    /// - Returns: what the retry did: completed, refunded, or still pending (also when its outcome
+    ///   waits for a second operator).
+    public func retryTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest) async throws
+        -> ChannelPurchase {
         let channel = try await channelOf(transfer: transfer)
         let telegramChannel = try await telegramID(of: channel)
         let target = "transfer:\(transfer)"
@@ -124,11 +126,14 @@ extension Market {
             case .failure(let error) where error.classification == .unknownOutcome: ("unknown", error.description, error.attempts)
             case .failure(let error): ("refused", error.description, error.attempts)
             }
-            return try await self.database.withUnitOfWork(named: "channel.retry-transfer", lease: lease) { uow in
+            let detail = try await self.database.withUnitOfWork(named: "channel.retry-transfer", lease: lease) { uow in
                 try await uow.operatorCall("""
                     SELECT mc_op_retry_transfer(\(transfer), NULL, \(request.reason), \(result), \(note), \(attempts))
                     """, action: .retryTransfer, target: target, reason: request.reason) ?? ""
             }
+            if detail.hasPrefix("completed:") { return .completed(transfer: transfer) }
+            if detail.hasPrefix("refunded:") { return .refunded(transfer: transfer, reason: note) }
+            return .pending(transfer: transfer)
         }
     }
 

@@ -179,7 +179,9 @@ extension OperatorActionsSQL {
             IF settling IS NULL OR EXISTS (SELECT 1 FROM operator_policy WHERE action = settling) THEN
                 UPDATE channel_transfers SET attempts = attempts + GREATEST(p_attempts, 1), last_error = p_note,
                     version = version + 1, updated_at = now() WHERE id = p_transfer;
-                detail := 'still pending: ' || p_note;
+                detail := CASE p_outcome WHEN 'unknown' THEN format('still pending: Telegram did not say whether channel %s moved',
+                                                                    t.channel_id)
+                          ELSE 'still pending: ' || p_note END;
                 IF settling IS NOT NULL THEN
                     INSERT INTO operator_approvals (action, target_id, expected_version, reason, requested_by)
                     SELECT settling, p_transfer, t.version + 1, 'retry: ' || p_note, session_user
@@ -189,7 +191,11 @@ extension OperatorActionsSQL {
                 END IF;
             ELSE
                 detail := mc_settle_transfer(t, p_outcome = 'completed', true, p_note, p_reason);
-                detail := CASE WHEN p_outcome = 'completed' THEN 'completed: ' ELSE 'refunded: ' END || detail;
+                IF p_outcome = 'refused' THEN
+                    detail := format('refunded: %s back to user %s (%s)', mc_ton(t.price), t.buyer_id, p_note);
+                ELSE
+                    detail := 'completed: ' || detail;
+                END IF;
             END IF;
             PERFORM mc_audit(operator_role, 'retry-transfer', 'transfer:' || p_transfer, p_reason, detail);
             RETURN detail;

@@ -19,7 +19,7 @@ enum IsolatedMarket {
         configuration.redis?.namespace = "\(schema):"
         let services = try await MarketServices.connect(configuration)
         do {
-            try await body(services, DashboardFetcher(market: try OperatorMarket.make(services), operatorName: nil))
+            try await body(services, DashboardFetcher(market: try OperatorMarket.make(services), readsOperatorRole: false))
         } catch {
             await drop(schema, services)
             throw error

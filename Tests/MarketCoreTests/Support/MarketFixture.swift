@@ -6,10 +6,13 @@ struct MarketFixture {
     let services: MarketServices
     let market: Market
     let gateways: SimulatedGateways
+    /// The operator logins the test connected as (``operatorNamed(_:role:reason:)``).
+    let sessions = OperatorSessions()
 
     /// Runs `body` against a fresh market; gateways behave as `behaviour` (reliable by default),
     /// Telegram as `telegram` when one is given. The two-person rule is off unless `twoPersonActions`
-    /// names actions, so each action's own tests run it directly.
+    /// names actions, so each action's own tests run it directly. The fixture's own connections
+    /// are the test servers' superuser: operators act through ``operatorNamed(_:role:reason:)``.
     static func run<T>(behaviour: SimulatedGateways.Behaviour = .init(), telegram: (any TelegramGateway)? = nil,
                        maxConnections: Int = 16, twoPersonActions: Set<OperatorAction> = [],
                        _ body: (MarketFixture) async throws -> T) async throws -> T {
@@ -17,9 +20,17 @@ struct MarketFixture {
             let simulated = SimulatedGateways(behaviour: behaviour, seed: 7)
             let gateways = Gateways(telegram: telegram ?? simulated, ton: simulated,
                                     retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5)))
-            let market = Market(services: services, gateways: gateways, twoPersonActions: twoPersonActions)
+            let market = Market(services: services, gateways: gateways)
+            try await market.setTwoPersonActions(twoPersonActions)
             let fixture = MarketFixture(services: services, market: market, gateways: simulated)
-            return try await body(fixture)
+            do {
+                let result = try await body(fixture)
+                await fixture.sessions.closeAll(dropWith: services.pool)
+                return result
+            } catch {
+                await fixture.sessions.closeAll(dropWith: services.pool)
+                throw error
+            }
         }
     }
 
@@ -33,11 +44,6 @@ struct MarketFixture {
     /// A new NFT owned by `owner` (seeded: NFTs enter the market through presales).
     func nft(owner: Int64, gift: String = "Plush Pepe") async throws -> Int64 {
         try await services.pool.query("INSERT INTO nfts (gift, owner_id) VALUES (\(gift), \(owner)) RETURNING id").rows[0].decode(at: 0)
-    }
-
-    func operatorNamed(_ name: String, role: OperatorRole) async throws -> OperatorRequest {
-        _ = try await services.pool.query("INSERT INTO operators (name, role) VALUES (\(name), \(role.rawValue))")
-        return OperatorRequest(operatorName: name, reason: "test by \(name)")
     }
 
     func balance(_ user: Int64) async throws -> (balance: Int64, held: Int64) {

@@ -43,10 +43,10 @@ final class ScriptedTelegram: TelegramGateway, Sendable {
 
 extension MarketFixture {
     /// Every market row (users, NFTs, auctions, bids, trades, channels, transfers, offers,
-    /// withdrawals, ledger, operators, audit) as text: equal before and after means nothing changed.
+    /// withdrawals, ledger, approvals, audit) as text: equal before and after means nothing changed.
     func marketState() async throws -> [String] {
         let tables = ["users", "nfts", "auctions", "bids", "trades", "trade_items", "trade_proposals", "trade_proposal_items",
-                      "channels", "channel_transfers", "offers", "presales", "withdrawals", "ledger", "operators", "operator_actions"]
+                      "channels", "channel_transfers", "offers", "presales", "withdrawals", "ledger", "operator_approvals", "operator_actions"]
         var rows: [String] = []
         for table in tables {
             rows += try await services.pool.query("SELECT t::text FROM \(unsafeSQL: table) t ORDER BY 1").rows.map {

@@ -1,0 +1,33 @@
+extension EmbeddedServers {
+    /// Makes the embedded market ready for its owner, as the superuser: the schema migrated, the
+    /// traffic's login (`market_service`, in `market_app`), the owner's login an admin from the
+    /// first start (unless an admin already gave it another role), and — when given — the actions
+    /// under the two-person rule.
+    public func prepareMarket(twoPersonActions: Set<OperatorAction>?, progress: @escaping @Sendable (String) -> Void) async throws {
+        var configuration = try PostgresConfiguration(url: setupDatabaseURL)
+        configuration.maxConnections = 2
+        let pool = PostgresPool(configuration: configuration, label: "setup")
+        do {
+            try await Migrator(pool: pool).migrate(progress: progress)
+            let traffic = EmbeddedPostgresLauncher.trafficLogin
+            if try await pool.query("SELECT 1 FROM pg_roles WHERE rolname = \(traffic)").rows.isEmpty {
+                _ = try await pool.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(Migrator.quoteIdentifier(traffic)) LOGIN IN ROLE market_app"))
+            }
+            let group = try await pool.query("SELECT mc_operator_group(\(ownerLogin))").rows[0].decode(String?.self, at: 0)
+            if group == nil {
+                progress("making \(ownerLogin) the embedded market's admin")
+                _ = try await pool.query("SELECT mc_op_add_operator(\(ownerLogin), 'admin', 'embedded market set-up for its owner')")
+            }
+            if let twoPersonActions {
+                _ = try await pool.query("DELETE FROM operator_policy")
+                for action in twoPersonActions {
+                    _ = try await pool.query("INSERT INTO operator_policy (action) VALUES (\(action.rawValue))")
+                }
+            }
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
+    }
+}
