@@ -13,12 +13,16 @@ struct OperatorActionsEndToEndTests {
         let database: String
         let redis: String
         let namespace: String
+        /// Makes every login name unique to this test: logins are cluster-wide.
+        let tag: String
     }
 
     @Test func aViewerIsRefusedAndAModeratorCancelsAnAuctionOnlyInWriteMode() async throws {
         try await withMarket { setup in
             let market = setup.market
-            _ = try await setup.services.pool.query("INSERT INTO operators (name, role) VALUES ('mia', 'moderator')")
+            let mia = "mia_\(setup.tag)", vic = "vic_\(setup.tag)"
+            try await OperatorLogins.create(mia, role: .moderator, in: setup.services)
+            try await OperatorLogins.create(vic, role: nil, in: setup.services)
             let seller = try await ConsoleEndToEndTests.user("probe-seller", in: setup.services)
             let bidder = try await ConsoleEndToEndTests.user("probe-bidder", in: setup.services)
             try await market.deposit(user: bidder, amount: 5_000_000_000, reference: "e2e")
@@ -27,22 +31,22 @@ struct OperatorActionsEndToEndTests {
             let auction = try await market.createAuction(nft: nft, seller: seller, startPrice: 2_000_000_000, minStep: 1, duration: .seconds(3600))
             try await market.bid(auction: auction, bidder: bidder, amount: 2_000_000_000)
 
-            // A viewer (an operator the table does not know) is refused by the key, with a message.
-            let viewer = try console(setup, as: "vic")
+            // A viewer (a login in no market group) is refused by the key, with a message.
+            let viewer = try console(setup, as: vic)
             try await openProbe(viewer, filter: "Probe Lily")
             try await viewer.type("x")
-            try await viewer.waitFor("refused: vic (viewer) may not cancel-auction: admin or moderator only")
+            try await viewer.waitFor("refused: \(vic) (viewer) may not cancel-auction: admin or moderator only")
             try await viewer.type("q")
             try await viewer.waitFor("EXIT=0")
 
             // The moderator without :write cannot; with :write 1m can.
-            let moderator = try console(setup, as: "mia")
+            let moderator = try console(setup, as: mia)
             try await openProbe(moderator, filter: "Probe Lily")
             try await moderator.type("x")
             try await moderator.waitFor("read-only: :write 10m enables actions for 10 minutes")
             try await moderator.type(":write 1m")
             try await moderator.send("Enter")
-            try await moderator.waitFor("mia · moderator · WRITE")
+            try await moderator.waitFor("\(mia) · moderator · WRITE")
             try await moderator.type("x")
             try await moderator.waitFor("Confirm cancel-auction · auction:\(auction)")
             try await moderator.waitFor("Now: lock auction:bid:\(auction) is free")
@@ -58,7 +62,7 @@ struct OperatorActionsEndToEndTests {
                 SELECT a.state, a.cancelled_by, u.balance, u.held FROM auctions a, users u WHERE a.id = \(auction) AND u.id = \(bidder)
                 """).rows[0]
             #expect(try row.decode(String.self, at: 0) == "cancelled")
-            #expect(try row.decode(String?.self, at: 1) == "mia")
+            #expect(try row.decode(String?.self, at: 1) == mia)
             #expect(try row.decode(Int64.self, at: 2) == 5_000_000_000, "the top bid went back to the bidder")
             #expect(try row.decode(Int64.self, at: 3) == 0)
             try await moderator.send("Escape")
@@ -66,7 +70,7 @@ struct OperatorActionsEndToEndTests {
             try await moderator.send("Enter")
             let audit = try await moderator.waitFor("cancel-auction")
             let line = try #require(audit.split(separator: "\n").first { $0.contains("cancel-auction") })
-            #expect(line.contains("mia") && line.contains("moderator") && line.contains("auction:\(auction)") && line.contains("done"))
+            #expect(line.contains(mia) && line.contains("moderator") && line.contains("auction:\(auction)") && line.contains("done"))
             try await moderator.type("q")
             try await moderator.waitFor("EXIT=0")
         }
@@ -75,7 +79,9 @@ struct OperatorActionsEndToEndTests {
     @Test func aForceCompleteWaitsForASecondAdminAndRunsOnce() async throws {
         try await withMarket(unknownOutcomes: true) { setup in
             let market = setup.market
-            _ = try await setup.services.pool.query("INSERT INTO operators (name, role) VALUES ('ada', 'admin'), ('bo', 'admin')")
+            let adaLogin = "ada_\(setup.tag)", boLogin = "bo_\(setup.tag)"
+            try await OperatorLogins.create(adaLogin, role: .admin, in: setup.services)
+            try await OperatorLogins.create(boLogin, role: .admin, in: setup.services)
             let seller = try await ConsoleEndToEndTests.user("probe-seller", in: setup.services)
             let buyer = try await ConsoleEndToEndTests.user("probe-buyer", in: setup.services)
             try await market.deposit(user: buyer, amount: 9_000_000_000, reference: "e2e")
@@ -86,7 +92,7 @@ struct OperatorActionsEndToEndTests {
             }
 
             // ada asks: the console records a request, nothing moves yet.
-            let ada = try console(setup, as: "ada")
+            let ada = try console(setup, as: adaLogin)
             try await openProbe(ada, view: ":transfers", filter: "Probe Channel")
             try await ada.type(":write 1m")
             try await ada.send("Enter")
@@ -108,7 +114,7 @@ struct OperatorActionsEndToEndTests {
             try await ada.waitFor("EXIT=0")
 
             // bo approves from his console: the core runs it, once.
-            let bo = try console(setup, as: "bo")
+            let bo = try console(setup, as: boLogin)
             try await bo.type(":approvals")
             try await bo.send("Enter")
             try await bo.waitFor("force-complete-transfer")
@@ -160,10 +166,12 @@ struct OperatorActionsEndToEndTests {
         }
     }
 
-    private func console(_ setup: Market_, as name: String) throws -> TmuxSession {
-        try TmuxSession(command: [try ConsoleEndToEndTests.consoleBinary(), "--operator", name, "--refresh", "0.5",
-                                  "--log-file", "/tmp/market-console-\(setup.namespace.dropLast())-\(name).log"],
-                        environment: ["DATABASE_URL": setup.database, "REDIS_URL": setup.redis, "REDIS_NAMESPACE": setup.namespace,
+    /// The console run as `login`: DATABASE_URL's user is who PostgreSQL authenticates.
+    private func console(_ setup: Market_, as login: String) throws -> TmuxSession {
+        try TmuxSession(command: [try ConsoleEndToEndTests.consoleBinary(), "--refresh", "0.5",
+                                  "--log-file", "/tmp/market-console-\(setup.namespace.dropLast())-\(login).log"],
+                        environment: ["DATABASE_URL": try OperatorLogins.url(setup.database, as: login), "REDIS_URL": setup.redis,
+                                      "REDIS_NAMESPACE": setup.namespace,
                                       "TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_CONFIG_HOME": "/nonexistent"])
     }
 
@@ -182,7 +190,7 @@ struct OperatorActionsEndToEndTests {
         let gateways = Gateways(telegram: simulated, ton: simulated,
                                 retry: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1)))
         let setup = Market_(services: services, market: Market(services: services, gateways: gateways), database: database,
-                            redis: redis, namespace: "ops:\(tag):")
+                            redis: redis, namespace: "ops:\(tag):", tag: tag)
         do {
             try await body(setup)
             await services.shutdown()

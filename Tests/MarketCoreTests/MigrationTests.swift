@@ -15,7 +15,7 @@ struct MigrationTests {
         let tables = try await pool.query("""
             SELECT count(*) FROM information_schema.tables WHERE table_schema = \(schema)
             AND table_name IN ('users', 'nfts', 'channels', 'channel_transfers', 'auctions', 'bids', 'trades',
-                               'trade_proposals', 'offers', 'presales', 'withdrawals', 'operators', 'operator_actions',
+                               'trade_proposals', 'offers', 'presales', 'withdrawals', 'operator_policy', 'operator_actions',
                                'ledger', 'lock_fences')
             """)
         #expect(try tables.rows[0].decode(Int.self, at: 0) == 15)

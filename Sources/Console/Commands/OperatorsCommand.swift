@@ -5,15 +5,15 @@ import MarketCore
 extension OperatorRole: ExpressibleByArgument {}
 
 /// `market-console operators add|list|remove`: who may do what. An operator is a PostgreSQL login
-/// granted a group role; changes need an admin login, or the schema's owner while no admin exists.
+/// granted a group role; changes need an admin login, the schema's owner or a superuser.
 struct OperatorsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "operators", abstract: "Add, list or remove console operators and their roles.",
         discussion: """
             An operator is a PostgreSQL login; its role is the group it is granted (market_viewer, market_oncall, \
             market_moderator, market_admin). Roles: viewer (looks), oncall (releases locks), moderator (cancels auctions, \
-            rejects proposals), admin (everything). Admins change operators; the login that ran `migrate` (or a superuser) \
-            adds the first admin. No password is set or shown: how a login authenticates is the server's pg_hba.conf.
+            rejects proposals), admin (everything). Admins change operators, and so does the login that ran `migrate` \
+            (it adds the first admins) or a superuser. No password is set or shown: how a login authenticates is the server's pg_hba.conf.
             """,
         subcommands: [Add.self, List.self, Remove.self])
 

@@ -26,8 +26,8 @@ extension Market {
     /// authenticates is the server's `pg_hba.conf`) if it does not exist; audited by the database.
     /// Giving a login the role it already has changes nothing and writes no audit row.
     ///
-    /// Admins manage operators. While no admin exists, the schema's owner (the login that ran
-    /// `migrate`) may add the first one; a superuser always may (it can grant roles anyway).
+    /// Admins manage operators; so do the schema's owner (the login that ran `migrate`, which adds
+    /// the first admins and owns every table anyway) and a superuser (which can grant roles anyway).
     ///
     /// ```swift
     /// try await market.addOperator("ada", role: .admin, by: OperatorRequest(reason: "first admin"))

@@ -1,8 +1,9 @@
 extension Migration {
     /// Operators are PostgreSQL logins. Their roles are the NOLOGIN group roles `market_viewer`,
     /// `market_oncall`, `market_moderator` and `market_admin` (cluster-wide, created once); the
-    /// market's own traffic runs as a login in `market_app`. Every group may read the market; only
-    /// `market_app` writes it directly. Operators change it only through the SECURITY DEFINER
+    /// market's own traffic runs as a login in `market_app`. Every login that may connect to the
+    /// market's database reads it (a login in no group is a viewer: who connects at all is the
+    /// database's CONNECT privilege and `pg_hba.conf`); only `market_app` writes it directly. Operators change it only through the SECURITY DEFINER
     /// functions of ``v7OperatorActions``, which check `session_user`'s group in the database.
     ///
     /// The audit (`operator_actions`) is owned by the NOLOGIN role `market_audit`, records
@@ -81,11 +82,9 @@ extension Migration {
             schema_name TEXT := current_schema();
             owner_is_superuser BOOLEAN := mc_is_superuser(current_user);
         BEGIN
-            EXECUTE format('GRANT USAGE ON SCHEMA %I TO market_viewer, market_oncall, market_moderator, market_admin, market_app',
-                           schema_name);
+            EXECUTE format('GRANT USAGE ON SCHEMA %I TO PUBLIC', schema_name);
             EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM PUBLIC', schema_name);
-            EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO market_viewer, market_oncall, market_moderator, '
-                           'market_admin, market_app', schema_name);
+            EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO PUBLIC', schema_name);
             EXECUTE format('GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO market_app', schema_name);
             EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO market_app', schema_name);
             EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA %I FROM PUBLIC', schema_name);
@@ -93,8 +92,7 @@ extension Migration {
             -- Operator logins run locked Units of Work: their commit-time fence check writes lock_fences.
             GRANT INSERT, UPDATE ON lock_fences TO market_oncall, market_moderator, market_admin;
             GRANT USAGE ON SEQUENCE lock_fence_seq TO market_oncall, market_moderator, market_admin;
-            GRANT EXECUTE ON FUNCTION mc_check_fence(TEXT, BIGINT), mc_operator_role(NAME), mc_is_superuser(NAME)
-                TO market_viewer, market_oncall, market_moderator, market_admin;
+            GRANT EXECUTE ON FUNCTION mc_check_fence(TEXT, BIGINT), mc_operator_role(NAME), mc_is_superuser(NAME) TO PUBLIC;
             -- The market's traffic reads the operator tables and writes none of them.
             REVOKE INSERT, UPDATE, DELETE ON operator_actions, operator_approvals, operator_policy, schema_migrations
                 FROM market_app;

@@ -1,7 +1,7 @@
 extension OperatorActionsSQL {
-    /// Operators are logins granted one of the four groups. Admins change them; the schema's owner
-    /// may add the first admin while there is none, and a superuser (who can grant roles anyway) may
-    /// always — audited as such.
+    /// Operators are logins granted one of the four groups. Admins change them; so may the schema's
+    /// owner (the login that ran `migrate`, which sets the first admins up and owns every table
+    /// anyway) and a superuser (which can grant roles anyway) — audited as such.
     static let operators = """
         -- The group a login was granted directly (its highest), or NULL.
         CREATE FUNCTION mc_operator_group(p_login TEXT) RETURNS TEXT LANGUAGE sql STABLE AS $fn$
@@ -18,8 +18,7 @@ extension OperatorActionsSQL {
             IF mc_is_superuser(session_user) THEN
                 RETURN 'superuser';
             END IF;
-            IF session_user = current_user AND NOT EXISTS (
-                SELECT 1 FROM pg_auth_members am JOIN pg_roles g ON g.oid = am.roleid WHERE g.rolname = 'market_admin') THEN
+            IF session_user = current_user THEN  -- current_user: these functions' owner, who ran migrate
                 RETURN 'schema owner';
             END IF;
             RETURN mc_authorize('manage-operators', p_reason);
