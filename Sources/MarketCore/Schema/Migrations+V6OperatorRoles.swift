@@ -96,14 +96,17 @@ extension Migration {
             -- The market's traffic reads the operator tables and writes none of them.
             REVOKE INSERT, UPDATE, DELETE ON operator_actions, operator_approvals, operator_policy, schema_migrations
                 FROM market_app;
-            -- The audit belongs to a role no one logs in as.
+            -- The audit belongs to a role no one logs in as. A schema owner that is no superuser needs,
+            -- for the length of the hand-over, to be in that role and that role to may create in the schema.
             IF NOT owner_is_superuser THEN
                 EXECUTE format('GRANT market_audit TO %I', current_user);
+                EXECUTE format('GRANT CREATE ON SCHEMA %I TO market_audit', schema_name);
             END IF;
             ALTER TABLE operator_actions OWNER TO market_audit;
             GRANT SELECT, INSERT ON operator_actions TO CURRENT_USER;
             GRANT USAGE ON SEQUENCE operator_actions_id_seq TO CURRENT_USER;
             IF NOT owner_is_superuser THEN
+                EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM market_audit', schema_name);
                 EXECUTE format('REVOKE market_audit FROM %I', current_user);
             END IF;
             -- The locks view names blockers by their query text.
