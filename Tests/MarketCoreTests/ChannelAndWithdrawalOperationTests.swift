@@ -60,7 +60,7 @@ struct ChannelAndWithdrawalOperationTests {
             #expect(try await f.balance(buyer) == (10 * ton, 0))
             #expect(try await f.value("SELECT owner_id FROM channels WHERE id = \(first)", as: Int64.self) == buyer)
             #expect(try await f.value("SELECT owner_id FROM channels WHERE id = \(second)", as: Int64.self) == seller)
-            #expect(try await f.value("SELECT count(*) FROM operator_actions WHERE operator = 'ada'", as: Int.self) == 2)
+            #expect(try await f.value("SELECT count(*) FROM operator_actions WHERE operator = \(admin.login)", as: Int.self) == 2)
             let twice = await #expect(throws: MarketError.self) { try await f.market.cancelTransfer(stuck, by: admin) }
             #expect(twice?.description == "transfer \(stuck) is already completed")
             #expect(try await f.violations().isEmpty)

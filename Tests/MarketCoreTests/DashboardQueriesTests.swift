@@ -368,6 +368,9 @@ struct DashboardQueriesTests {
 
     @Test func theAuditLogIsNewestFirstByDefault() async throws {
         try await TestServers.withServices { services in
+            // Past rows of other operators: planted by the superuser with the stamping trigger off
+            // (it records the inserting login and now, as it must for every real row).
+            _ = try await services.pool.simpleQuery("ALTER TABLE operator_actions DISABLE TRIGGER operator_actions_stamp")
             _ = try await services.pool.query("""
                 INSERT INTO operator_actions (operator, role, action, target, reason, outcome, detail, created_at) VALUES
                     ('mo', 'moderator', 'cancel_auction', 'auction:1', 'fraud', 'done', NULL, '2026-01-01 10:00:00+00'),
@@ -375,6 +378,7 @@ struct DashboardQueriesTests {
                     ('ada', 'admin', 'resolve_withdrawal', 'withdrawal:3', 'stuck', 'done', NULL, '2026-01-01 11:00:00+00'),
                     ('mo', 'moderator', 'reject_proposal', 'proposal:4', 'spam', 'done', NULL, '2026-01-01 12:00:00+00')
                 """)
+            _ = try await services.pool.simpleQuery("ALTER TABLE operator_actions ENABLE TRIGGER operator_actions_stamp")
             let queries = DashboardQueries(services: services)
             let newest = try await pageThrough(PageRequest(sort: "", limit: 3)) { try await queries.auditLog($0) }
             #expect(newest.map(\.target) == ["proposal:4", "withdrawal:3", "transfer:2", "auction:1"])

@@ -72,9 +72,9 @@ struct PostgresClientTests {
 
     @Test func uniqueViolationCarriesItsSQLState() async throws {
         try await TestServers.withServices { services in
-            _ = try await services.pool.query("INSERT INTO operators (name, role) VALUES ('ana', 'admin')")
+            _ = try await services.pool.query("INSERT INTO users (name, telegram_id) VALUES ('ana', 42)")
             let error = await #expect(throws: PostgresError.self) {
-                try await services.pool.query("INSERT INTO operators (name, role) VALUES ('ana', 'viewer')")
+                try await services.pool.query("INSERT INTO users (name, telegram_id) VALUES ('ana again', 42)")
             }
             #expect(error?.code == .uniqueViolation)
             #expect(error?.sqlState == "23505")

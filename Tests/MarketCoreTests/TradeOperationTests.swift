@@ -72,7 +72,7 @@ struct TradeOperationTests {
             let proposal = try await f.market.propose(trade: trade, proposer: proposer, nfts: [try await f.nft(owner: proposer)])
             let admin = try await f.operatorNamed("ada", role: .admin)
             try await f.market.rejectProposal(proposal, by: admin)
-            #expect(try await f.value("SELECT resolved_by FROM trade_proposals WHERE id = \(proposal)", as: String.self) == "ada")
+            #expect(try await f.value("SELECT resolved_by FROM trade_proposals WHERE id = \(proposal)", as: String.self) == admin.login)
             #expect(try await f.value("SELECT count(*) FROM operator_actions WHERE action = 'reject-proposal'", as: Int.self) == 1)
             #expect(try await f.violations().isEmpty)
         }
