@@ -8,8 +8,12 @@ struct MarketConsole: AsyncParsableCommand {
         commandName: "market-console",
         abstract: "Operator console for the gift, channel and auction market.",
         discussion: """
-            With no DATABASE_URL and REDIS_URL (or --database-url / --redis-url) the console runs its own
-            PostgreSQL and Redis in a state directory and reuses them on the next start.
+            With no DATABASE_URL and REDIS_URL (or --database-url / --redis-url) the console runs its own \
+            PostgreSQL and Redis in a state directory, reachable by your OS user only, and reuses them on the next start.
+
+            Who acts is the PostgreSQL login DATABASE_URL authenticates, never a flag; its role is the group it is \
+            granted (market_viewer, market_oncall, market_moderator, market_admin; none: viewer). The database \
+            checks every action's role and the two-person rule, and writes the audit (see `operators --help`).
             """,
         subcommands: [RunCommand.self, SnapshotCommand.self, ActionCommand.self, OperatorsCommand.self, MigrateCommand.self, SimulateCommand.self, CheckCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
