@@ -56,6 +56,12 @@ struct ActionCommandTests {
         let noReason = action(["cancel-auction", "--id", "\(auction)", "--operator", mia])
         #expect(noReason.status == 2)
 
+        var unfitRule = env
+        unfitRule["MARKET_TWO_PERSON_ACTIONS"] = "force-complete-transfer,release-lock"
+        let unfit = action(["cancel-auction", "--id", "\(auction)", "--reason", "spam"], environment: unfitRule)
+        #expect(unfit.status == 2, "a two-person list naming an action that cannot wait is refused at start")
+        #expect(unfit.output.contains("release-lock cannot wait for a second operator"), "\(unfit.output)")
+
         let unreachable = action(["cancel-auction", "--id", "\(auction)", "--reason", "spam", "--operator", mia, "--json"],
                                  environment: ["DATABASE_URL": "postgresql://market@127.0.0.1:1/none", "REDIS_URL": "redis://127.0.0.1:1/0"])
         #expect(unreachable.status == 4, "\(unreachable.output)")
@@ -103,7 +109,10 @@ struct ActionCommandTests {
             #expect(added.status == 0, "\(added.output)")
         }
         let listed = try run(["operators", "list"], as: owner)
-        #expect(listed.output.contains("\(first)  admin      yes") && listed.output.contains("\(second)  admin      yes"), "\(listed.output)")
+        for admin in [first, second] {
+            let row = listed.output.split(separator: "\n").first { $0.hasPrefix(admin + " ") }?.split(separator: " ")
+            #expect(row.map { Array($0.dropFirst()) } == ["admin", "yes"], "\(listed.output)")
+        }
         let notAdmin = try run(["operators", "add", "eve_\(tag)", "--role", "admin"], as: "eve_\(tag)")
         #expect(notAdmin.status != 0)
 
