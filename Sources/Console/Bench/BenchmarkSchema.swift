@@ -6,7 +6,7 @@ import MarketCore
 func withBenchmarkSchema<T>(_ connection: ConnectionOptions, name: String, clients: Int = 0,
                             _ body: (MarketServices) async throws -> T) async throws -> T {
     let tag = randomRunTag()
-    return try await withConnectedServices(connection, clients: clients, configure: { configuration in
+    return try await withConnectedServices(connection, as: .schemaOwner, clients: clients, configure: { configuration in
         configuration.database.schema = "bench_\(name)_\(tag)"
         configuration.redis?.namespace += "bench:\(name):\(tag):"
     }) { services, _ in

@@ -9,12 +9,13 @@ enum ExternalBenchmarks {
     }
 
     /// `redis-benchmark -t set` with `clients` connections; returns SET requests per second.
-    static func redisSet(_ redis: RedisConfiguration, clients: Int, requests: Int) throws -> Double {
-        var environment: [String: String] = [:]
-        if let password = redis.password { environment["REDISCLI_AUTH"] = password }
+    /// redis-benchmark takes credentials only in argv, which every local user can read: pass a
+    /// ``ThrowawayRedisUser``'s, never the market's.
+    static func redisSet(_ redis: RedisConfiguration, clients: Int, requests: Int, as user: ThrowawayRedisUser?) throws -> Double {
+        let credentials = user.map { ["--user", $0.name, "-a", $0.password] } ?? []
         let output = try run("redis-benchmark", ["-h", redis.host, "-p", String(redis.port), "--dbnum", String(redis.database),
-                                                 "-c", String(clients), "-n", String(requests), "-t", "set", "-q"],
-                             environment: environment)
+                                                 "-c", String(clients), "-n", String(requests), "-t", "set", "-q"] + credentials,
+                             environment: [:])
         // "SET: 112359.55 requests per second, p50=0.071 msec"
         guard let line = output.split(whereSeparator: \.isNewline).last(where: { $0.contains("SET:") }),
               let value = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })

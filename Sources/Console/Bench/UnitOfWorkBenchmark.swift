@@ -11,7 +11,7 @@ struct UnitOfWorkBenchmark: AsyncParsableCommand {
     @OptionGroup var options: BenchOptions
 
     func run() async throws {
-        try await withConnectedServices(connection, clients: options.clients) { services, _ in
+        try await withConnectedServices(connection, as: .schemaOwner, clients: options.clients) { services, _ in
             let emptyUnitOfWork: @Sendable (Int, Int) async throws -> Void = { _, _ in
                 try await services.database.withUnitOfWork(named: "bench.empty") { uow in
                     _ = try await uow.query("SELECT 1")

@@ -19,7 +19,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let twoPersonActions = try OperatorMarket.twoPersonActions(
             ProcessInfo.processInfo.environment[OperatorMarket.twoPersonVariable])
-        try await withConnectedServices(connection, migrate: false) { services, _ in
+        try await withConnectedServices(connection, as: .schemaOwner, migrate: false) { services, _ in
             let applied = try await Migrator(pool: services.pool).migrate { print($0) }
             print(applied.isEmpty ? "schema is up to date (version \(Migrator.latestVersion))"
                                   : "applied \(applied.count) migration(s); schema at version \(Migrator.latestVersion)")

@@ -37,7 +37,7 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.failureRate = failRate
         configuration.unknownRate = unknownRate
         configuration.users = users
-        try await withConnectedServices(connection, clients: clients) { services, _ in
+        try await withConnectedServices(connection, as: .traffic, clients: clients) { services, _ in
             let market = Market(services: services, gateways: MarketSimulator.gateways(for: configuration))
             let totals = try await MarketSimulator(market: market, configuration: configuration).run { print($0) }
             print(String(format: "done: %d operations in %.1f s (%.0f ops/s), %d commits, %d rollbacks, %d skipped (nothing to act on)",

@@ -1,0 +1,26 @@
+import MarketCore
+
+/// A Redis ACL user that may only `SET` the keys redis-benchmark writes (`key:*`), made for one
+/// benchmark run on a server that wants a password and deleted right after: its password reaches
+/// redis-benchmark's argv, where other local users can read it, so it must be worth nothing.
+struct ThrowawayRedisUser: Sendable {
+    let name: String
+    let password: String
+
+    /// Runs `body` with a throwaway user on `redis` when the server wants credentials (nil otherwise).
+    static func around<T: Sendable>(_ redis: RedisConnection, tag: String, _ body: (ThrowawayRedisUser?) async throws -> T)
+        async throws -> T {
+        guard redis.configuration.password != nil else { return try await body(nil) }
+        let user = ThrowawayRedisUser(name: "mc-bench-\(tag)", password: randomRunTag() + randomRunTag())
+        _ = try await redis.send("ACL", "SETUSER", RedisArgument(user.name), "reset", "on", RedisArgument(">" + user.password),
+                                 "~key:*", "resetchannels", "-@all", "+set", "+ping", "+select", "+config|get", "+auth", "+hello")
+        do {
+            let result = try await body(user)
+            _ = try? await redis.send("ACL", "DELUSER", RedisArgument(user.name))
+            return result
+        } catch {
+            _ = try? await redis.send("ACL", "DELUSER", RedisArgument(user.name))
+            throw error
+        }
+    }
+}
