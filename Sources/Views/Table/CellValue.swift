@@ -26,10 +26,11 @@ public enum CellValue: Sendable, Equatable {
         }
     }
 
-    /// The cell as text `width` wide at most, measured against `now`.
+    /// The cell as shown, measured against `now`: text through ``TerminalText/sanitized(_:)``,
+    /// a sparkline `width` columns wide at most.
     func formatted(now: Date, width: Int, boxes: BoxCharacters) -> String {
         switch self {
-        case .text(let text), .number(let text): text
+        case .text(let text), .number(let text): TerminalText.sanitized(text)
         case .countdown(let end):
             end >= now ? Self.compactDuration(end.timeIntervalSince(now))
                        : "ended \(Self.compactDuration(now.timeIntervalSince(end))) ago"
