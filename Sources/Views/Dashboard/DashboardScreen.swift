@@ -67,7 +67,8 @@ public enum DashboardScreen {
     private static func drawInputOrMessage(_ state: DashboardState, into screen: inout ScreenBuffer, row: Int) {
         if let input = state.input {
             screen.fill(row: row, role: .input)
-            let end = screen.write(input.prompt + input.text, column: 0, row: row, role: .input)
+            // A line longer than the screen shows its end, where the cursor is.
+            let end = screen.write((input.prompt + input.text).suffix(fittingWidth: screen.width - 1), column: 0, row: row, role: .input)
             screen.write("█", column: end, row: row, role: .input)
             if !input.completions.isEmpty {
                 screen.write("  " + input.completions.joined(separator: "  "), column: end + 1, row: row, role: .dim)

@@ -9,6 +9,11 @@ public enum PlainTable {
         row.cells.map { $0.value.formatted(now: now, width: 60, boxes: .ascii) }
     }
 
+    /// A row's cells exactly as the data holds them, uncut and unescaped (for CSV).
+    public static func values(of row: TableRow, now: Date) -> [String] {
+        row.cells.map { $0.value.value(now: now, width: 60, boxes: .ascii) }
+    }
+
     public static func render(_ table: Table, now: Date) -> String {
         let cells = table.rows.map { Self.cells(of: $0, now: now) }
         let titles = table.columns.map { TerminalText.sanitized($0.title) }

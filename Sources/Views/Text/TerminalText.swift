@@ -25,6 +25,12 @@ public enum TerminalText {
         return String(result)
     }
 
+    /// `text` sanitised line by line: its line feeds kept (a message of several lines), everything
+    /// else as ``sanitized(_:)`` does.
+    public static func sanitizedLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { sanitized(String($0)) }.joined(separator: "\n")
+    }
+
     /// Whether `scalar` would be acted on or hidden by a terminal rather than shown.
     public static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
