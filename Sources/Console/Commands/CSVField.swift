@@ -12,8 +12,18 @@ enum CSVField {
         if let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isNumber(field) {
             field = "'" + field
         }
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // By code point, not by Character: a comma or quote followed by a combining mark is one
+        // Character to Swift but still a separator to every CSV reader.
+        let special: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
+        guard field.unicodeScalars.contains(where: special.contains) else { return field }
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in field.unicodeScalars {
+            if scalar == "\"" { quoted.append("\"") }
+            quoted.append(scalar)
+        }
+        quoted.append("\"")
+        return String(quoted)
     }
 
     /// Digits with an optional sign, decimal point and exponent: nothing a spreadsheet would call.
