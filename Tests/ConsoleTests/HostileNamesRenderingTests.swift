@@ -97,22 +97,25 @@ struct HostileNamesRenderingTests {
 
     /// No control or invisible character in any cell; each cell as wide as a terminal draws its
     /// grapheme, so cell columns are terminal columns; every wide grapheme followed by its
-    /// continuation and no continuation without one.
-    static func expectClean(_ screen: ScreenBuffer, _ context: String) {
+    /// continuation and no continuation without one. One expectation per frame, naming the cells.
+    static func expectClean(_ screen: ScreenBuffer, _ context: @autoclosure () -> String) {
+        var problems: [String] = []
+        let lines = screen.lines
         for row in 0..<screen.height {
-            #expect(screen.lines[row].displayWidth <= screen.width, "\(context) row \(row) is wider than the screen")
+            if lines[row].displayWidth > screen.width { problems.append("row \(row) is wider than the screen") }
             for column in 0..<screen.width {
                 let cell = screen[column, row]
-                #expect(!cell.character.unicodeScalars.contains(where: TerminalText.needsEscape), "\(context) (\(column), \(row))")
-                #expect(cell.isContinuation || Int(cell.width) == cell.character.displayWidth, "\(context) (\(column), \(row))")
-                if cell.width == 2 {
-                    #expect(column + 1 < screen.width && screen[column + 1, row].isContinuation, "\(context) (\(column), \(row))")
+                if cell.character.unicodeScalars.contains(where: TerminalText.needsEscape) { problems.append("control at (\(column), \(row))") }
+                if !cell.isContinuation && Int(cell.width) != cell.character.displayWidth { problems.append("width at (\(column), \(row))") }
+                if cell.width == 2 && !(column + 1 < screen.width && screen[column + 1, row].isContinuation) {
+                    problems.append("half a wide grapheme at (\(column), \(row))")
                 }
-                if cell.isContinuation {
-                    #expect(column > 0 && screen[column - 1, row].width == 2, "\(context) (\(column), \(row))")
+                if cell.isContinuation && !(column > 0 && screen[column - 1, row].width == 2) {
+                    problems.append("stray continuation at (\(column), \(row))")
                 }
             }
         }
+        #expect(problems.isEmpty, "\(context()): \(problems.prefix(5))")
     }
 
     /// Drawn alone at `width`, the gaps between columns stay blank in every row, and a table whose
