@@ -18,6 +18,9 @@ static inline attr_t cncurses_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t cncurses_a_dim(void) { return A_DIM; }
 static inline attr_t cncurses_a_normal(void) { return A_NORMAL; }
 static inline int cncurses_key_resize(void) { return KEY_RESIZE; }
+/* The width ncurses itself gives a code point; glibc declares wcwidth only under _XOPEN_SOURCE. */
+extern int wcwidth(wchar_t c);
+static inline int cncurses_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
 /* stdout is a C global Swift 6 will not touch; progress lines must not sit in a pipe's buffer. */
 static inline void cncurses_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Views
 
 /// The `market-console` executable: the operator console and its headless commands.
 @main
@@ -30,10 +31,14 @@ struct MarketConsole: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // --help and --version print to stdout and succeed.
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            // An error may echo a name from the data or the command line: shown, never obeyed.
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data((TerminalText.sanitizedLines(message) + "\n").utf8)) }
             // Every kind of bad usage exits 2, the status scripts test for (ArgumentParser says 64).
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(UsageError.exitStatus)
+            Foundation.exit(code == .validationFailure ? UsageError.exitStatus : code.rawValue)
         }
     }
 }

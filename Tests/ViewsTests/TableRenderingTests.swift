@@ -64,6 +64,30 @@ struct TableRenderingTests {
         #expect(Sparkline.render([0, 1, 50, 100], width: 2, boxes: .ascii) == "=@")
     }
 
+    @Test func wideNamesAreCutAtWholeGraphemesAndNumbersStayRightAligned() {
+        let table = Table(columns: [TableColumn("Name", width: 8), TableColumn("Bid", width: 7)], rows: [
+            TableRow(id: "1", cells: [.text("用户名字很长的名字🎁"), .number("1.5 TON")]),
+            TableRow(id: "2", cells: [.text("ab🎁cdefg"), .number("2")]),
+            TableRow(id: "3", cells: [.text("e\u{301}\u{1B}[2J"), .number("30")]),
+        ])
+        var screen = ScreenBuffer(width: 16, height: 4)
+        TableRenderer.draw(table, into: &screen, column: 0, row: 0, width: 16, height: 4, focused: false, now: Self.now, boxes: .unicode)
+        #expect(screen.lines == [
+            "Name         Bid",
+            "用户名…  1.5 TON",
+            "ab🎁cde…       2",
+            "e\u{301}\\e[2J        30",
+        ])
+        #expect(screen.lines.allSatisfy { $0.displayWidth == 16 })
+    }
+
+    @Test func plainTablesPadByTerminalColumns() {
+        let table = Table(columns: [TableColumn("Name", width: 4), TableColumn("N", width: 1)], rows: [
+            TableRow(id: "1", cells: [.text("用户"), .number("1")]), TableRow(id: "2", cells: [.text("a\tb"), .number("22")]),
+        ])
+        #expect(PlainTable.render(table, now: Self.now) == "Name   N\n用户   1\na\\tb  22")
+    }
+
     @Test func plainTablesShowEveryColumnUncut() {
         #expect(PlainTable.render(Self.table, now: Self.now) == """
             ID  Name                      Left  Note

@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: [.customShort("r"), .long], help: "Seconds between refreshes (at least 0.25).")
+    @Option(name: [.customShort("r"), .long], help: "Seconds between refreshes, 0.25 to 60.")
     var refresh: Double = 1
 
     @Option(help: "The view to open: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: the last one you were on).")
@@ -41,7 +41,7 @@ struct RunCommand: AsyncParsableCommand {
     var logFile: String?
 
     func validate() throws {
-        guard refresh >= 0.25 else { throw ValidationError("--refresh must be at least 0.25 seconds (protects the servers)") }
+        _ = try FiniteSeconds.duration(refresh, option: "--refresh", minimum: 0.25, maximum: 60)
         if let view, ViewKind(rawValue: view) == nil {
             throw ValidationError("unknown view '\(view)': \(ViewKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -70,7 +70,8 @@ struct RunCommand: AsyncParsableCommand {
             let identity = OperatorIdentity(name: name, role: login.role, isSuperuser: login.isSuperuser, readOnly: readonly)
             let initialView = (view ?? session.view).flatMap(ViewKind.init(rawValue:)) ?? .overview
             var model = DashboardModel(keyMap: settings.keyMap, thresholds: settings.thresholds,
-                                       refreshInterval: .milliseconds(Int(refresh * 1000)), initialView: initialView,
+                                       refreshInterval: try FiniteSeconds.duration(refresh, option: "--refresh", minimum: 0.25, maximum: 60),
+                                       initialView: initialView,
                                        identity: identity)
             model.restoreSorts(from: session)
             if let configProblem { model.notify(configProblem, role: .warning, now: Date()) }

@@ -25,13 +25,14 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must be between 0 and 1")
         }
         guard failRate + unknownRate <= 1 else { throw ValidationError("--fail-rate plus --unknown-rate cannot exceed 1") }
+        if let duration { _ = try FiniteSeconds.duration(duration, option: "--duration", minimum: 0) }
     }
 
     func run() async throws {
         var configuration = SimulationConfiguration()
         configuration.clients = clients
         configuration.operations = operations
-        configuration.duration = duration.map { .milliseconds(Int64($0 * 1000)) }
+        configuration.duration = try duration.map { try FiniteSeconds.duration($0, option: "--duration", minimum: 0) }
         configuration.seed = seed
         configuration.hotSkew = hotSkew
         configuration.failureRate = failRate

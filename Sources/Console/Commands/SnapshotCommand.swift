@@ -55,17 +55,19 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard let kind = ViewKind(rawValue: view) else {
-            throw ValidationError("unknown view '\(view)': \(ViewKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("unknown view '\(TerminalText.sanitized(view))': \(ViewKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard (1...500).contains(limit) else { throw ValidationError("--limit must be between 1 and 500") }
         guard iterations >= 1 else { throw ValidationError("-n must be at least 1") }
-        guard interval >= 0.25 else { throw ValidationError("--interval must be at least 0.25 seconds (protects the servers)") }
+        // At least 0.25 s protects the servers.
+        _ = try FiniteSeconds.duration(interval, option: "--interval", minimum: 0.25)
         if sort != nil && !kind.panes[kind.defaultPane].isPaged { throw ValidationError("the \(view) view has a fixed order") }
     }
 
     func run() async throws {
         let kind = ViewKind(rawValue: view)!
         let sink = try append.map(SnapshotSink.appending(to:)) ?? .standardOutput
+        let pause = try FiniteSeconds.duration(interval, option: "--interval", minimum: 0.25)
         let healthy = try await withConnectedServices(connection, progress: { Self.standardError($0) }) { services, _ in
             let fetcher = DashboardFetcher(market: try OperatorMarket.make(services), readsOperatorRole: false)
             var allHealthy = true
@@ -79,7 +81,7 @@ struct SnapshotCommand: AsyncParsableCommand {
                     return false
                 }
                 if iteration < iterations {
-                    try await Task.sleep(until: started + .milliseconds(Int(interval * 1000)), clock: .continuous)
+                    try await Task.sleep(until: started + pause, clock: .continuous)
                 }
             }
             return allHealthy
@@ -111,9 +113,10 @@ struct SnapshotCommand: AsyncParsableCommand {
         var model = DashboardModel(initialView: view)
         model.show(result)
         let state = DashboardPresenter.state(model, now: now, boxes: .ascii)
-        var sections = [state.status.map(\.text).joined(separator: "  ")]
+        var sections = [TerminalText.sanitized(state.status.map(\.text).joined(separator: "  "))]
         for pane in state.panes {
-            sections.append("== \(pane.title)\(pane.summary.isEmpty ? "" : " (\(pane.summary))")\n" + PlainTable.render(pane.table, now: now))
+            let heading = TerminalText.sanitized("== \(pane.title)\(pane.summary.isEmpty ? "" : " (\(pane.summary))")")
+            sections.append(heading + "\n" + PlainTable.render(pane.table, now: now))
         }
         return sections.joined(separator: "\n\n")
     }
@@ -127,19 +130,13 @@ struct SnapshotCommand: AsyncParsableCommand {
         let fetchedAt = ISO8601DateFormatter().string(from: result.fetchedAt)
         var lines: [String] = []
         for (source, pane) in zip(view.panes, state.panes) {
-            if header { lines.append((["fetched_at", "pane"] + pane.table.columns.map(\.title)).map(csvField).joined(separator: ",")) }
+            if header { lines.append((["fetched_at", "pane"] + pane.table.columns.map(\.title)).map(CSVField.encode).joined(separator: ",")) }
             for row in pane.table.rows {
-                let cells = PlainTable.cells(of: row, now: now)
-                lines.append(([fetchedAt, source.rawValue] + cells).map(csvField).joined(separator: ","))
+                let cells = PlainTable.values(of: row, now: now)
+                lines.append(([fetchedAt, source.rawValue] + cells).map(CSVField.encode).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// RFC 4180 quoting.
-    private static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     private static func standardError(_ line: String) {

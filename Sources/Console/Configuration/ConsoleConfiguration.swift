@@ -1,4 +1,5 @@
 import Foundation
+import Views
 import Yams
 
 /// The console's configuration file: key bindings and thresholds.
@@ -24,7 +25,7 @@ struct ConsoleConfiguration: Sendable {
     static func load(path: String?, environment: [String: String]) -> (ConsoleConfiguration, problem: String?) {
         let file = path ?? defaultPath(environment: environment)
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            return (ConsoleConfiguration(), path == nil ? nil : "\(file): cannot read the configuration file")
+            return (ConsoleConfiguration(), path == nil ? nil : "\(TerminalText.sanitized(file)): cannot read the configuration file")
         }
         do {
             return (try parse(text), nil)

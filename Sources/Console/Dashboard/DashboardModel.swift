@@ -176,6 +176,14 @@ struct DashboardModel {
 
     private mutating func handle(_ key: Key, now: Date) -> [DashboardEffect] {
         if message?.until == .distantFuture { message = nil }
+        // Typed text (a reason, a filter, a command) takes any Unicode but no control or invisible
+        // character: a reason goes into the audit log and onto other operators' screens.
+        if draft != nil || input != nil, case .character(let character) = key,
+           character.unicodeScalars.contains(where: TerminalText.needsEscape) {
+            say("\(TerminalText.sanitized(String(character))) refused: typed text takes no control or invisible character",
+                role: .warning, now: now)
+            return []
+        }
         if var open = draft {
             switch open.handle(key, now: now) {
             case .keepOpen:
@@ -295,8 +303,14 @@ struct DashboardModel {
             setWriteMode(words.dropFirst().first, now: now)
             return []
         }
-        if name == "refresh", let seconds = words.dropFirst().first.flatMap(Double.init) {
-            setInterval(.milliseconds(Int(seconds * 1000)), now: now)
+        if name == "refresh" {
+            let limits = (minimum: Self.seconds(Self.minimumRefresh), maximum: Self.seconds(Self.maximumRefresh))
+            do {
+                let seconds = words.dropFirst().first.flatMap(Double.init) ?? .nan
+                setInterval(try FiniteSeconds.duration(seconds, option: ":refresh", minimum: limits.minimum, maximum: limits.maximum), now: now)
+            } catch {
+                say(error.message + ", e.g. :refresh 2", role: .warning, now: now)
+            }
             return []
         }
         say("unknown command :\(line) — views: \(ViewKind.allCases.map(\.rawValue).joined(separator: ", ")); also :write 10m, :refresh SECONDS, :q",
@@ -431,9 +445,13 @@ struct DashboardModel {
 
     private mutating func setInterval(_ interval: Duration, now: Date) {
         refreshInterval = min(Self.maximumRefresh, max(Self.minimumRefresh, interval))
-        let seconds = Double(refreshInterval.components.seconds) + Double(refreshInterval.components.attoseconds) / 1e18
+        let seconds = Self.seconds(refreshInterval)
         say("refreshing every \(String(format: "%g", seconds))s (limits \(Self.minimumRefresh) – \(Self.maximumRefresh))",
             role: .normal, now: now)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Shows `text` on the message line for a few seconds (a logged warning, a bad theme file).
@@ -481,8 +499,8 @@ struct DashboardModel {
     /// "90s", "10m", "1h", "45" (seconds) → seconds.
     static func parseDuration(_ text: String) -> TimeInterval? {
         let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600]
-        if let unit = text.last.flatMap({ units[$0] }) { return Double(text.dropLast()).map { $0 * unit } }
-        return Double(text)
+        let seconds = text.last.flatMap { units[$0] }.flatMap { unit in Double(text.dropLast()).map { $0 * unit } } ?? Double(text)
+        return seconds.flatMap { $0.isFinite ? $0 : nil }
     }
 
     private mutating func openDraft(_ key: ActionKey, now: Date) -> [DashboardEffect] {

@@ -1,3 +1,4 @@
+import Views
 import Yams
 
 /// What is wrong with a YAML file (a theme, the console's configuration), and where: a line and
@@ -20,10 +21,11 @@ struct YAMLFileError: Error, Equatable {
         self.init(line: known?.line, column: known?.column, problem: problem)
     }
 
-    /// The problem as `path:line:column: problem`, the shape compilers use and editors can jump to.
+    /// The problem as `path:line:column: problem`, the shape compilers use and editors can jump to;
+    /// sanitised (``TerminalText``), since it quotes the file and goes to a terminal.
     func message(path: String) -> String {
         let location = [line, line == nil ? nil : column].compactMap { $0.map(String.init) }
-        return ([path] + location).joined(separator: ":") + ": " + problem
+        return TerminalText.sanitized(([path] + location).joined(separator: ":") + ": " + problem)
     }
 
     /// Parses `yaml` into its root node, with a located problem for invalid YAML.

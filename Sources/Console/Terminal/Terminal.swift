@@ -98,31 +98,43 @@ final class Terminal {
         return String(cString: codeset).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
     }
 
+    /// The width the C library (and so ncurses) gives `scalar` in the current locale; -1: not printable.
+    private static func libraryWidth(_ scalar: Unicode.Scalar) -> Int {
+        Int(cncurses_wcwidth(scalar.value))
+    }
+
     /// Draws `buffer`, writing only cells that differ from the last frame.
+    ///
+    /// The second half of a wide grapheme is a cell of its own, so a wide grapheme replacing narrow
+    /// ones (or the reverse) changes both of its cells and both are written; a run never starts in
+    /// the middle of a wide grapheme.
     func draw(_ buffer: ScreenBuffer) {
         let full = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
         if full { werase(cncurses_stdscr()) }
+        let utf8 = Self.localeIsUTF8
         for row in 0..<buffer.height {
             var column = 0
             while column < buffer.width {
-                let cell = buffer[column, row]
-                if !full, let previous, previous[column, row] == cell {
+                if !full, let previous, previous[column, row] == buffer[column, row] {
                     column += 1
                     continue
                 }
+                if buffer[column, row].isContinuation && column > 0 { column -= 1 }
+                let role = buffer[column, row].role
                 // Write the run of changed cells that share a style in one call.
-                var run = String(cell.character)
-                var end = column + 1
-                while end < buffer.width, buffer[end, row].role == cell.role,
-                      full || previous?[end, row] != buffer[end, row] {
-                    run.append(buffer[end, row].character)
+                var glyphs: [String] = []
+                var end = column
+                while end < buffer.width, buffer[end, row].role == role,
+                      end == column || full || buffer[end, row].isContinuation || previous?[end, row] != buffer[end, row] {
+                    let cell = buffer[end, row]
+                    if !cell.isContinuation { glyphs.append(TerminalGlyphs.text(for: cell, utf8: utf8, columns: Self.libraryWidth)) }
                     end += 1
                 }
-                let attribute = attributes[cell.role] ?? cncurses_a_normal()
+                let attribute = attributes[role] ?? cncurses_a_normal()
                 wattrset(cncurses_stdscr(), Int32(bitPattern: attribute))
                 // The bottom-right cell cannot be written without scrolling: leave it.
-                if row == buffer.height - 1 && end == buffer.width { run.removeLast() }
-                mvwaddstr(cncurses_stdscr(), Int32(row), Int32(column), run)
+                if row == buffer.height - 1 && end == buffer.width { glyphs.removeLast() }
+                mvwaddstr(cncurses_stdscr(), Int32(row), Int32(column), glyphs.joined())
                 column = end
             }
         }

@@ -31,10 +31,10 @@ enum ThemeLoader {
         if nameOrPath == nil { return (.builtInDark, nil) }
         let available = availableNames(in: directories)
         guard !available.isEmpty else {
-            return (.builtInDark, "no theme named '\(request)': no theme files in "
+            return (.builtInDark, "no theme named '\(TerminalText.sanitized(request))': no theme files in "
                     + directories.joined(separator: ", "))
         }
-        return (.builtInDark, "no theme named '\(request)'; available: " + available.joined(separator: ", "))
+        return (.builtInDark, "no theme named '\(TerminalText.sanitized(request))'; available: " + available.joined(separator: ", "))
     }
 
     /// The directories a theme name is looked up in, in order: `$MARKET_CONSOLE_THEMES`,
@@ -103,6 +103,7 @@ enum ThemeLoader {
 
     /// Reads and parses one file; `shownAs` is the path as messages give it.
     private static func load(file path: String, shownAs shown: String) -> (theme: Theme, problem: String?) {
+        let shown = TerminalText.sanitized(shown)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             return (.builtInDark, "\(shown): no such theme file")

@@ -38,7 +38,7 @@ public enum DashboardScreen {
                      "enlarge to \(minimumSize.width)×\(minimumSize.height)", "q quits"]
         for (index, line) in lines.enumerated() {
             let row = screen.height / 2 - 1 + index
-            screen.write(line, column: max(0, (screen.width - line.count) / 2), row: row, role: index == 0 ? .warning : .normal)
+            screen.write(line, column: max(0, (screen.width - line.displayWidth) / 2), row: row, role: index == 0 ? .warning : .normal)
         }
     }
 
@@ -55,19 +55,20 @@ public enum DashboardScreen {
     private static func drawStatusBar(_ state: DashboardState, into screen: inout ScreenBuffer) {
         screen.fill(row: 1, role: .statusBar)
         let identity = state.identity.isEmpty ? "" : " " + state.identity + " "
-        let limit = screen.width - identity.count - 1
+        let limit = screen.width - identity.displayWidth - 1
         var x = 1
         for item in state.status {
             guard x < limit else { break }
             x = screen.write(item.text, column: x, row: 1, role: item.role, maxWidth: limit - x) + 2
         }
-        if !identity.isEmpty { screen.write(identity, column: max(0, screen.width - identity.count), row: 1, role: .accent) }
+        if !identity.isEmpty { screen.write(identity, column: max(0, screen.width - identity.displayWidth), row: 1, role: .accent) }
     }
 
     private static func drawInputOrMessage(_ state: DashboardState, into screen: inout ScreenBuffer, row: Int) {
         if let input = state.input {
             screen.fill(row: row, role: .input)
-            let end = screen.write(input.prompt + input.text, column: 0, row: row, role: .input)
+            // A line longer than the screen shows its end, where the cursor is.
+            let end = screen.write((input.prompt + input.text).suffix(fittingWidth: screen.width - 1), column: 0, row: row, role: .input)
             screen.write("█", column: end, row: row, role: .input)
             if !input.completions.isEmpty {
                 screen.write("  " + input.completions.joined(separator: "  "), column: end + 1, row: row, role: .dim)
@@ -82,7 +83,7 @@ public enum DashboardScreen {
         var x = 0
         for hint in hints {
             let text = " \(hint.key) \(hint.label) "
-            guard x + text.count <= screen.width else { break }
+            guard x + text.displayWidth <= screen.width else { break }
             x = screen.write(text, column: x, row: row, role: .keyHint)
         }
     }

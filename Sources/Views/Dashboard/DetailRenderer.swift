@@ -6,7 +6,7 @@ enum DetailRenderer {
         let line = String(repeating: boxes.horizontal, count: screen.width)
         screen.write(line, column: 0, row: top, role: .border)
         screen.write(" \(detail.title) ", column: 1, row: top, role: .accent)
-        let labelWidth = (detail.fields.map(\.label.count).max() ?? 0) + 1
+        let labelWidth = (detail.fields.map(\.label.displayWidth).max() ?? 0) + 1
         let columns = screen.width >= 120 && detail.fields.count > 6 ? 2 : 1
         let columnWidth = (screen.width - 2) / columns
         let rowsPerColumn = (detail.fields.count + columns - 1) / columns
@@ -18,7 +18,7 @@ enum DetailRenderer {
             let x = 1 + column * columnWidth
             screen.write(field.label, column: x, row: top + 1 + row, role: .header, maxWidth: labelWidth)
             let valueWidth = columnWidth - labelWidth - 1
-            let text = field.value.value.formatted(now: now, width: valueWidth, boxes: boxes)
+            let text = field.value.value.formatted(now: now, width: valueWidth, boxes: boxes).truncated(toWidth: valueWidth)
             screen.write(text, column: x + labelWidth + 1, row: top + 1 + row, role: field.value.role ?? .normal, maxWidth: valueWidth)
         }
         guard let pane = detail.table else { return }

@@ -50,8 +50,9 @@ public struct Dialog: Sendable, Equatable {
 /// Draws a ``Dialog`` as a framed box in the middle of the screen.
 enum DialogRenderer {
     static func draw(_ dialog: Dialog, into screen: inout ScreenBuffer, boxes: BoxCharacters) {
-        let labelWidth = (dialog.fields.map(\.label.count).max() ?? 0) + 1
-        let contentWidth = max(dialog.lines.map(\.count).max() ?? 0, dialog.title.count + 2, dialog.footer.count, labelWidth + 30)
+        let labelWidth = (dialog.fields.map(\.label.displayWidth).max() ?? 0) + 1
+        let contentWidth = max(dialog.lines.map(\.displayWidth).max() ?? 0, dialog.title.displayWidth + 2, dialog.footer.displayWidth,
+                               labelWidth + 30)
         let innerWidth = min(screen.width - 6, contentWidth)
         let bodyRows = dialog.lines.count + 1 + dialog.fields.count + 1 + 1 + (dialog.problem == nil ? 0 : 1) + 1
         let inside = CenteredFrame.draw(title: dialog.title, innerWidth: innerWidth, innerHeight: bodyRows, into: &screen, boxes: boxes)
@@ -65,9 +66,11 @@ enum DialogRenderer {
         for field in dialog.fields {
             screen.write(field.label, column: x, row: y, role: .header, maxWidth: labelWidth)
             let inputWidth = innerWidth - labelWidth - 1
-            let shown = field.text.isEmpty && !field.focused ? field.placeholder : field.text + (field.focused ? "█" : "")
+            // The cursor sits after the text; a long text shows its end, cut at whole graphemes.
+            let shown = field.text.isEmpty && !field.focused ? field.placeholder
+                : field.focused ? field.text.suffix(fittingWidth: inputWidth - 1) + "█" : field.text.truncated(toWidth: inputWidth)
             screen.write(String(repeating: " ", count: inputWidth), column: x + labelWidth + 1, row: y, role: .input)
-            screen.write(String(shown.suffix(inputWidth)), column: x + labelWidth + 1, row: y,
+            screen.write(shown, column: x + labelWidth + 1, row: y,
                          role: field.text.isEmpty && !field.focused ? .dim : .input, maxWidth: inputWidth)
             y += 1
         }

@@ -1,10 +1,10 @@
 /// Draws the `?` overlay as a framed box in the middle of the screen, in the dialog role.
 enum HelpRenderer {
     static func draw(_ help: HelpOverlay, into screen: inout ScreenBuffer, boxes: BoxCharacters) {
-        let keyWidth = min(18, (help.entries.map(\.keys.count).max() ?? 0))
-        let textWidth = help.entries.map(\.description.count).max() ?? 0
+        let keyWidth = min(18, (help.entries.map(\.keys.displayWidth).max() ?? 0))
+        let textWidth = help.entries.map(\.description.displayWidth).max() ?? 0
         let footer = "Esc or ? closes"
-        let innerWidth = min(screen.width - 4, max(keyWidth + 2 + textWidth, help.title.count + 2, footer.count))
+        let innerWidth = min(screen.width - 4, max(keyWidth + 2 + textWidth, help.title.displayWidth + 2, footer.displayWidth))
         let visibleEntries = min(help.entries.count, max(0, screen.height - 6))
         let boxHeight = visibleEntries + 4
         let inside = CenteredFrame.draw(title: help.title, innerWidth: innerWidth, innerHeight: boxHeight - 2, into: &screen, boxes: boxes)

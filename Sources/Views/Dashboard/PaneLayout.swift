@@ -44,7 +44,7 @@ enum PaneLayout {
         let titleEnd = screen.write(" \(pane.title) ", column: 1, row: row, role: pane.focused ? .accent : .header)
         guard !pane.summary.isEmpty else { return }
         let summary = " \(pane.summary) "
-        let start = max(titleEnd + 1, screen.width - 1 - summary.count)
+        let start = max(titleEnd + 1, screen.width - 1 - summary.displayWidth)
         screen.write(summary, column: start, row: row, role: .dim, maxWidth: screen.width - 1 - start)
     }
 }

@@ -26,8 +26,15 @@ public enum CellValue: Sendable, Equatable {
         }
     }
 
-    /// The cell as text `width` wide at most, measured against `now`.
+    /// The cell as shown on a terminal, measured against `now`: ``value(now:width:boxes:)`` through
+    /// ``TerminalText/sanitized(_:)``.
     func formatted(now: Date, width: Int, boxes: BoxCharacters) -> String {
+        TerminalText.sanitized(value(now: now, width: width, boxes: boxes))
+    }
+
+    /// The cell's text exactly as the data holds it (for machine outputs), measured against `now`;
+    /// a sparkline `width` columns wide at most.
+    func value(now: Date, width: Int, boxes: BoxCharacters) -> String {
         switch self {
         case .text(let text), .number(let text): text
         case .countdown(let end):

@@ -18,7 +18,7 @@ enum TableRenderer {
             if let key = column.sortKey, key == table.sortKey {
                 title += String(table.descending ? boxes.descending : boxes.ascending)
             }
-            let start = numericColumns[index] ? headerX + max(0, columnWidth - title.count) : headerX
+            let start = numericColumns[index] ? headerX + max(0, columnWidth - title.displayWidth) : headerX
             screen.write(title, column: start, row: y, role: .header, maxWidth: columnWidth)
             headerX += columnWidth + 1
         }
@@ -42,9 +42,8 @@ enum TableRenderer {
             for (index, columnWidth) in layout {
                 guard index < row.cells.count else { break }
                 let cell = row.cells[index]
-                var text = cell.value.formatted(now: now, width: columnWidth, boxes: boxes)
-                if text.count > columnWidth { text = String(text.prefix(max(0, columnWidth - 1))) + "…" }
-                let start = numericColumns[index] ? cellX + columnWidth - text.count : cellX
+                let text = cell.value.formatted(now: now, width: columnWidth, boxes: boxes).truncated(toWidth: columnWidth)
+                let start = numericColumns[index] ? cellX + columnWidth - text.displayWidth : cellX
                 let role: StyleRole = isSelected ? rowRole
                     : cell.role ?? (cell.value == .empty ? .dim : (cell.value.isSparkline ? .accent : rowRole))
                 screen.write(text, column: start, row: screenRow, role: role, maxWidth: columnWidth)
