@@ -24,9 +24,10 @@ struct HostileNamesRenderingTests {
     }
 
     @Test(arguments: ViewKind.allCases)
-    func framesHoldNoControlCharacterAndNoHalfGrapheme(view: ViewKind) {
+    func framesHoldNoControlCharacterAndNoHalfGrapheme(view: ViewKind) async {
         for (width, height) in ViewRenderingTests.sizes {
             for names in Self.windows(of: height - 6) {
+                await Task.yield()  // CPU-bound: let the suite's timing-sensitive tests run between frames
                 let model = Self.model(view, width: width, height: height, names: names)
                 let state = DashboardPresenter.state(model, now: DashboardFixture.now, boxes: .unicode)
                 let screen = DashboardScreen.render(state, width: width, height: height)
@@ -36,9 +37,10 @@ struct HostileNamesRenderingTests {
     }
 
     @Test(arguments: ViewKind.allCases)
-    func everyTableRowKeepsItsColumns(view: ViewKind) {
+    func everyTableRowKeepsItsColumns(view: ViewKind) async {
         for (width, height) in ViewRenderingTests.sizes {
             for names in Self.windows(of: height - 6) {
+                await Task.yield()  // CPU-bound: let the suite's timing-sensitive tests run between frames
                 let model = Self.model(view, width: width, height: height, names: names)
                 let state = DashboardPresenter.state(model, now: DashboardFixture.now, boxes: .unicode)
                 for pane in state.panes where !pane.table.rows.isEmpty {
@@ -49,9 +51,10 @@ struct HostileNamesRenderingTests {
     }
 
     /// The issue's own check: in the auctions view every row ends where the header ends.
-    @Test func auctionRowsEndWhereTheHeaderEnds() throws {
+    @Test func auctionRowsEndWhereTheHeaderEnds() async throws {
         for (width, height) in ViewRenderingTests.sizes {
             for names in Self.windows(of: height - 6) {
+                await Task.yield()  // CPU-bound: let the suite's timing-sensitive tests run between frames
                 let model = Self.model(.auctions, width: width, height: height, names: names)
                 let state = DashboardPresenter.state(model, now: DashboardFixture.now, boxes: .unicode)
                 let screen = DashboardScreen.render(state, width: width, height: height)

@@ -56,12 +56,13 @@ struct OutsideInputFuzzTests {
         #expect(!message.unicodeScalars.contains(where: TerminalText.needsEscape), "\(context()): \(message)")
     }
 
-    @Test func configurationFilesNeverTrapAndProblemsAreLocatedLines() {
+    @Test func configurationFilesNeverTrapAndProblemsAreLocatedLines() async {
         let seed: UInt64 = 0xC0F1_6001
         var generator = Self.start("configuration", seed: seed)
         let words = ["keys", "thresholds", "lock-age", "ttl-share", "transfer-age", "transaction-age"]
             + DashboardCommand.allConfigNames + Key.namedConfigKeys + ["ctrl-x", "ctrl-", "j", "q", "x"]
         for index in 0..<300 {
+            await Task.yield()  // CPU-bound: let the suite's timing-sensitive tests run between cases
             let yaml = Self.document(words: words, &generator)
             let context = "seed 0x\(String(seed, radix: 16)) case \(index): \(TerminalText.sanitized(yaml))"
             do {
@@ -78,12 +79,13 @@ struct OutsideInputFuzzTests {
         }
     }
 
-    @Test func themeFilesNeverTrapAndProblemsAreLocatedLines() {
+    @Test func themeFilesNeverTrapAndProblemsAreLocatedLines() async {
         let seed: UInt64 = 0x7E3E_0002
         var generator = Self.start("theme", seed: seed)
         let words = StyleRole.allCases.map(\.rawValue) + ["fg", "bg", "bold", "dim", "underline", "reverse", "true", "false", "yes",
                                                           "255", "256", "-1"] + NamedColor.allCases.map(\.rawValue)
         for index in 0..<300 {
+            await Task.yield()  // CPU-bound: let the suite's timing-sensitive tests run between cases
             let yaml = Self.document(words: words, &generator)
             let context = "seed 0x\(String(seed, radix: 16)) case \(index): \(TerminalText.sanitized(yaml))"
             do {
@@ -96,13 +98,14 @@ struct OutsideInputFuzzTests {
         }
     }
 
-    @Test func theCommandLineNeverTrapsAndKeepsItsLimits() {
+    @Test func theCommandLineNeverTrapsAndKeepsItsLimits() async {
         let seed: UInt64 = 0xC0DE_0003
         var generator = Self.start("command line", seed: seed)
         let words = ["refresh", "write", "q!", "help", "auctions", "loc", "off", "10m", "61m", "2", "0.1"]
         let now = DashboardFixture.now
         var model = ViewRenderingTests.model(.overview, width: 120, height: 40)
         for index in 0..<500 {
+            await Task.yield()  // CPU-bound: let the suite's timing-sensitive tests run between cases
             let line = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
                 Bool.random(using: &generator) ? Self.pick(words, &generator)
                     : Bool.random(using: &generator) ? Self.pick(Self.numbers, &generator) : Self.pick(Self.hostile, &generator)
@@ -121,7 +124,7 @@ struct OutsideInputFuzzTests {
         }
     }
 
-    @Test func numericOptionsAreInRangeOrABadUsageExit() {
+    @Test func numericOptionsAreInRangeOrABadUsageExit() async {
         let seed: UInt64 = 0x0B71_0004
         var generator = Self.start("numeric options", seed: seed)
         func number() -> String {
@@ -132,6 +135,7 @@ struct OutsideInputFuzzTests {
             return sign + digits + exponent
         }
         for index in 0..<120 {
+            await Task.yield()  // CPU-bound: let the suite's timing-sensitive tests run between cases
             let value = number()
             let context = "seed 0x\(String(seed, radix: 16)) case \(index): \(value)"
             let parsed: [(command: String, arguments: [String])] = [
@@ -158,10 +162,11 @@ struct OutsideInputFuzzTests {
         }
     }
 
-    @Test func anyDoubleBecomesADurationInRangeOrAProblem() {
+    @Test func anyDoubleBecomesADurationInRangeOrAProblem() async {
         let seed: UInt64 = 0xD0B1_0005
         var generator = Self.start("finite seconds", seed: seed)
         for index in 0..<10_000 {
+            if index % 500 == 0 { await Task.yield() }  // CPU-bound: let timing-sensitive tests run
             let seconds = Double(bitPattern: generator.next())
             do {
                 let duration = try FiniteSeconds.duration(seconds, option: "--interval", minimum: 0.25)
