@@ -28,7 +28,16 @@ struct HostileMarketEndToEndTests {
         var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
         configuration.redis?.namespace = "hostile:\(tag):"
         let services = try await MarketServices.connect(configuration)
-        defer { Task { await services.shutdown() } }
+        do {
+            try await drive(binary, services: services, database: database, redis: redis, tag: tag)
+            await services.shutdown()
+        } catch {
+            await services.shutdown()
+            throw error
+        }
+    }
+
+    private func drive(_ binary: String, services: MarketServices, database: String, redis: String, tag: String) async throws {
         let market = Market(services: services, gateways: MarketSimulator.gateways(for: SimulationConfiguration()))
         var sellers: [Int64] = []
         for name in Self.sellers { sellers.append(try await ConsoleEndToEndTests.user(name, in: services)) }

@@ -305,8 +305,11 @@ struct DashboardModel {
         }
         if name == "refresh" {
             let limits = (minimum: Self.seconds(Self.minimumRefresh), maximum: Self.seconds(Self.maximumRefresh))
+            guard let seconds = words.dropFirst().first.flatMap(Double.init) else {
+                say(":refresh needs a number of seconds, e.g. :refresh 2", role: .warning, now: now)
+                return []
+            }
             do {
-                let seconds = words.dropFirst().first.flatMap(Double.init) ?? .nan
                 setInterval(try FiniteSeconds.duration(seconds, option: ":refresh", minimum: limits.minimum, maximum: limits.maximum), now: now)
             } catch {
                 say(error.message + ", e.g. :refresh 2", role: .warning, now: now)

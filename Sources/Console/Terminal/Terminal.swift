@@ -19,9 +19,12 @@ enum Key: Hashable, Sendable {
 final class Terminal {
     private var previous: ScreenBuffer?
     private var attributes: [StyleRole: attr_t] = [:]
+    /// Whether the locale encodes UTF-8; outside it only ASCII is drawn as it is.
+    private let utf8: Bool
 
     init(theme: Theme) {
         setlocale(LC_ALL, "")
+        utf8 = Self.localeIsUTF8
         initscr()
         cbreak()
         noecho()
@@ -103,40 +106,15 @@ final class Terminal {
         Int(cncurses_wcwidth(scalar.value))
     }
 
-    /// Draws `buffer`, writing only cells that differ from the last frame.
-    ///
-    /// The second half of a wide grapheme is a cell of its own, so a wide grapheme replacing narrow
-    /// ones (or the reverse) changes both of its cells and both are written; a run never starts in
-    /// the middle of a wide grapheme.
+    /// Draws `buffer`, writing only the cells that differ from the last frame (``FrameDiff``).
     func draw(_ buffer: ScreenBuffer) {
         let full = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
         if full { werase(cncurses_stdscr()) }
-        let utf8 = Self.localeIsUTF8
-        for row in 0..<buffer.height {
-            var column = 0
-            while column < buffer.width {
-                if !full, let previous, previous[column, row] == buffer[column, row] {
-                    column += 1
-                    continue
-                }
-                if buffer[column, row].isContinuation && column > 0 { column -= 1 }
-                let role = buffer[column, row].role
-                // Write the run of changed cells that share a style in one call.
-                var glyphs: [String] = []
-                var end = column
-                while end < buffer.width, buffer[end, row].role == role,
-                      end == column || full || buffer[end, row].isContinuation || previous?[end, row] != buffer[end, row] {
-                    let cell = buffer[end, row]
-                    if !cell.isContinuation { glyphs.append(TerminalGlyphs.text(for: cell, utf8: utf8, columns: Self.libraryWidth)) }
-                    end += 1
-                }
-                let attribute = attributes[role] ?? cncurses_a_normal()
-                wattrset(cncurses_stdscr(), Int32(bitPattern: attribute))
-                // The bottom-right cell cannot be written without scrolling: leave it.
-                if row == buffer.height - 1 && end == buffer.width { glyphs.removeLast() }
-                mvwaddstr(cncurses_stdscr(), Int32(row), Int32(column), glyphs.joined())
-                column = end
-            }
+        for run in FrameDiff.runs(from: full ? nil : previous, to: buffer) {
+            let text = run.cells.filter { !$0.isContinuation }
+                .map { TerminalGlyphs.text(for: $0, utf8: utf8, columns: Self.libraryWidth) }.joined()
+            wattrset(cncurses_stdscr(), Int32(bitPattern: attributes[run.role] ?? cncurses_a_normal()))
+            mvwaddstr(cncurses_stdscr(), Int32(run.row), Int32(run.column), text)
         }
         wattrset(cncurses_stdscr(), Int32(bitPattern: cncurses_a_normal()))
         wrefresh(cncurses_stdscr())

@@ -6,8 +6,9 @@ import Views
 /// ncurses (and the terminal behind it) measure a string code point by code point with the C
 /// library's `wcwidth`, which knows no grapheme clusters: a ZWJ family is three emoji wide to it, a
 /// heart with an emoji selector one column. Such a grapheme is drawn by its first code point
-/// (padded with a space when that is narrower), so a row never shifts. Outside a UTF-8 locale
-/// anything but ASCII is drawn as `?` in its width, never as raw bytes.
+/// (padded with a space when that is narrower), so a row never shifts. A code point the C library
+/// cannot print or measures wider (glibc 2.36 has Unicode 14 tables, Views 15.0), and anything but
+/// ASCII outside a UTF-8 locale, is drawn as `?` in its width, never as raw bytes.
 enum TerminalGlyphs {
     /// The text for `cell` (not a continuation); `columns` is the C library's `wcwidth` (-1: not printable).
     static func text(for cell: Cell, utf8: Bool, columns: (Unicode.Scalar) -> Int) -> String {
