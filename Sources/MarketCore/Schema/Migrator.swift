@@ -20,7 +20,7 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(progress: @Sendable (String) -> Void = { _ in }) async throws -> [Int] {
         // Up to date: no DDL at all, so an operator login (which may create nothing) connects.
-        if try await currentVersion() == Self.latestVersion { return [] }
+        if try await isUpToDate() { return [] }
         return try await pool.withConnection { connection in
             if let schema = pool.configuration.schema {
                 _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(Self.quoteIdentifier(schema))"))
@@ -53,6 +53,16 @@ public struct Migrator: Sendable {
             }
             return applied
         }
+    }
+
+    /// Whether the configured schema exists and holds every migration. (A schema that does not
+    /// exist yet falls out of `search_path`, which would otherwise find another schema's table.)
+    private func isUpToDate() async throws -> Bool {
+        if let schema = pool.configuration.schema {
+            let exists = try await pool.query("SELECT to_regnamespace(\(Self.quoteIdentifier(schema))) IS NOT NULL")
+            guard try exists.rows[0].decode(Bool.self, at: 0) else { return false }
+        }
+        return try await currentVersion() == Self.latestVersion
     }
 
     /// The highest applied version, or 0 on an empty database.
