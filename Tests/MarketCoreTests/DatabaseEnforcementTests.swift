@@ -186,4 +186,62 @@ struct DatabaseEnforcementTests {
             #expect(try await f.violations().isEmpty)
         }
     }
+
+    /// One admin cannot make a second approver of its own: a login made (or promoted) by an
+    /// operator after the request was filed cannot approve it.
+    @Test func anOperatorMadeAfterTheRequestCannotApproveIt() async throws {
+        try await MarketFixture.run(telegram: ScriptedTelegram(.unknown), twoPersonActions: [.forceCompleteTransfer]) { f in
+            let ada = try await f.operatorNamed("ada", role: .admin)
+            let (_, transfer) = try await f.pendingTransfer(seller: try await f.user("s"), buyer: try await f.user("b", balance: 9 * ton),
+                                                            telegramChannel: 7, price: 3 * ton)
+            let approval = try await f.market.requestApproval(.forceCompleteTransfer, target: transfer, expectedVersion: nil, by: ada)
+            let alt = f.loginName("alt")
+            try await f.market.addOperator(alt, role: .admin, by: ada)
+            let altSession = try await f.connect(as: alt, reason: "mine")
+            let refused = await #expect(throws: MarketError.self) { _ = try await f.market.approve(approval, by: altSession) }
+            #expect(refused?.kind == .forbidden)
+            #expect(refused?.description == "\(alt) was made an operator after approval \(approval) was asked for: another operator must approve it")
+            #expect(try await f.value("SELECT state FROM channel_transfers WHERE id = \(transfer)", as: String.self) == "pending")
+        }
+    }
+
+    /// The commit-time fence check is the only way an operator login writes `lock_fences`, and it
+    /// never lowers a fence nor takes one past 2^53.
+    @Test func operatorLoginsWriteFencesOnlyThroughTheCheck() async throws {
+        try await MarketFixture.run { f in
+            _ = try await f.services.pool.query("SELECT mc_check_fence('auction:bid:1', 100)")
+            let mia = try await f.operatorNamed("mia", role: .moderator)
+            let pool = mia.market.services.pool
+            for sql in ["UPDATE lock_fences SET fence = 0", "DELETE FROM lock_fences", "INSERT INTO lock_fences (lock_key, fence) VALUES ('x', 1)"] {
+                let refused = await #expect(throws: PostgresError.self, "\(sql)") { _ = try await pool.query(PostgresQuery(unsafeSQL: sql)) }
+                #expect(refused?.sqlState == "42501", "\(sql): \(refused?.message ?? "")")
+            }
+            // Nor stall every commit by locking the table (LOCK needs a transaction block).
+            let lock = await #expect(throws: PostgresError.self) {
+                try await pool.withConnection { connection in
+                    _ = try await connection.simpleQuery("BEGIN")
+                    do {
+                        _ = try await connection.simpleQuery("LOCK TABLE lock_fences IN ACCESS EXCLUSIVE MODE")
+                    } catch {
+                        _ = try? await connection.simpleQuery("ROLLBACK")
+                        throw error
+                    }
+                    _ = try await connection.simpleQuery("ROLLBACK")
+                }
+            }
+            #expect(lock?.sqlState == "42501")
+            let lower = await #expect(throws: PostgresError.self) { _ = try await pool.query("SELECT mc_check_fence('auction:bid:1', 5)") }
+            #expect(lower?.sqlState == "MC409")
+            let huge = await #expect(throws: PostgresError.self) {
+                _ = try await pool.query("SELECT mc_check_fence('auction:bid:1', 9223372036854775807)")
+            }
+            #expect(huge?.sqlState == "MC400")
+            #expect(try await f.value("SELECT fence FROM lock_fences WHERE lock_key = 'auction:bid:1'", as: Int64.self) == 100)
+            let viewer = try await f.operatorNamed("vic", role: .viewer)
+            let notAllowed = await #expect(throws: PostgresError.self) {
+                _ = try await viewer.market.services.pool.query("SELECT mc_check_fence('auction:bid:1', 200)")
+            }
+            #expect(notAllowed?.sqlState == "42501")
+        }
+    }
 }

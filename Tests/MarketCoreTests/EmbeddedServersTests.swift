@@ -10,7 +10,7 @@ struct EmbeddedServersTests {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("mc-embedded-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: state) }
         let first = try EmbeddedServers.start(stateDirectory: state)
-        try await first.prepareMarket(twoPersonActions: nil, progress: { _ in })
+        try await first.prepareMarket(progress: { _ in })
         var configuration = try MarketConfiguration(databaseURL: first.databaseURL, redisURL: first.redisURL)
         let services = try await MarketServices.connect(configuration)
         let owner = try await Market(services: services, gateways: Gateways(telegram: SimulatedGateways(), ton: SimulatedGateways())).identity()
@@ -29,7 +29,7 @@ struct EmbeddedServersTests {
         defer { second.stop() }
         #expect(second.databaseURL == first.databaseURL)
         #expect(second.redisURL == first.redisURL)
-        try await second.prepareMarket(twoPersonActions: nil, progress: { _ in })
+        try await second.prepareMarket(progress: { _ in })
         let again = try await MarketServices.connect(try MarketConfiguration(databaseURL: second.databaseURL, redisURL: second.redisURL))
         let kept = try await again.pool.query("SELECT count(*) FROM users WHERE name = 'kept'")
         #expect(try kept.rows[0].decode(Int.self, at: 0) == 1)
@@ -57,7 +57,7 @@ struct EmbeddedServersTests {
         defer { try? FileManager.default.removeItem(atPath: state) }
         let servers = try EmbeddedServers.start(stateDirectory: state)
         defer { servers.stop() }
-        try await servers.prepareMarket(twoPersonActions: nil, progress: { _ in })
+        try await servers.prepareMarket(progress: { _ in })
         let ports = EmbeddedPortsFile.load(from: state)
         let pgPort = try #require(ports.postgres), redisPort = try #require(ports.redis)
         let socket = EmbeddedPostgresLauncher.socketDirectory(for: state)

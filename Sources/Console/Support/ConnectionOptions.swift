@@ -45,11 +45,11 @@ struct ConnectionOptions: ParsableArguments {
             if let namespace = redisNamespace ?? environment["REDIS_NAMESPACE"] { configuration.redis?.namespace = namespace }
             return (configuration, nil)
         case (nil, nil):
-            let twoPersonActions = try OperatorMarket.twoPersonActions(environment[OperatorMarket.twoPersonVariable])
+            _ = try OperatorMarket.twoPersonActions(environment[OperatorMarket.twoPersonVariable])  // bad usage before any start
             let directory = stateDir ?? EmbeddedServers.defaultStateDirectory
             let servers = try await offThePool { try EmbeddedServers.start(stateDirectory: directory, progress: progress) }
             do {
-                try await servers.prepareMarket(twoPersonActions: twoPersonActions, progress: progress)
+                try await servers.prepareMarket(progress: progress)
                 var configuration = try MarketConfiguration(databaseURL: servers.databaseURL, redisURL: servers.redisURL)
                 configuration.trafficDatabase = try PostgresConfiguration(url: servers.trafficDatabaseURL)
                 configuration.lockPolicy = lockPolicy

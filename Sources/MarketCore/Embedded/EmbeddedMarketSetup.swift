@@ -1,9 +1,9 @@
 extension EmbeddedServers {
     /// Makes the embedded market ready for its owner, as the superuser: the schema migrated, the
     /// traffic's login (`market_service`, in `market_app`), the owner's login an admin from the
-    /// first start (unless an admin already gave it another role), and — when given — the actions
-    /// under the two-person rule.
-    public func prepareMarket(twoPersonActions: Set<OperatorAction>?, progress: @escaping @Sendable (String) -> Void) async throws {
+    /// first start (unless an admin already gave it another role). The two-person rule's list is
+    /// `migrate`'s to set, not every command's start.
+    public func prepareMarket(progress: @escaping @Sendable (String) -> Void) async throws {
         var configuration = try PostgresConfiguration(url: setupDatabaseURL)
         configuration.maxConnections = 2
         let pool = PostgresPool(configuration: configuration, label: "setup")
@@ -17,12 +17,6 @@ extension EmbeddedServers {
             if group == nil {
                 progress("making \(ownerLogin) the embedded market's admin")
                 _ = try await pool.query("SELECT mc_op_add_operator(\(ownerLogin), 'admin', 'embedded market set-up for its owner')")
-            }
-            if let twoPersonActions {
-                _ = try await pool.query("DELETE FROM operator_policy")
-                for action in twoPersonActions {
-                    _ = try await pool.query("INSERT INTO operator_policy (action) VALUES (\(action.rawValue))")
-                }
             }
         } catch {
             await pool.close()

@@ -46,7 +46,7 @@ public final class EmbeddedServers: Sendable {
         let directory = URL(fileURLWithPath: stateDirectory).standardizedFileURL.path
         do {
             try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
         } catch {
             throw EmbeddedServersError("cannot create state directory \(directory): \(error.localizedDescription)")
         }

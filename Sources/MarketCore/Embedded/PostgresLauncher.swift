@@ -94,10 +94,12 @@ enum EmbeddedPostgresLauncher {
         try createDirectory(socketDirectory, permissions: 0o700)
         chmod(socketDirectory, 0o700)  // an older state directory made it world-readable
         if !fileManager.fileExists(atPath: logFile) {
-            _ = fileManager.createFile(atPath: logFile, contents: nil, attributes: [.posixPermissions: 0o644])
+            _ = fileManager.createFile(atPath: logFile, contents: nil, attributes: [.posixPermissions: 0o600])
         }
+        chmod(logFile, 0o600)
         try account?.own(socketDirectory)
         try account?.own(logFile)
+        try requirePrivate(socketDirectory, ownedBy: account?.uid ?? geteuid())
 
         // initdb once.
         if existingMajor == nil {
@@ -232,6 +234,16 @@ enum EmbeddedPostgresLauncher {
         if preferred.utf8.count + "/.s.PGSQL.65535".utf8.count <= maximumSocketPathLength { return preferred }
         let digest = stateDirectory.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
         return "/tmp/market-console-\(geteuid())-\(String(digest, radix: 16))"
+    }
+
+    /// Refuses a socket directory someone else could have made or can enter (a name under /tmp
+    /// is predictable): it must be a real directory of `owner`'s, mode 0700.
+    private static func requirePrivate(_ directory: String, ownedBy owner: uid_t) throws {
+        var status = stat()
+        guard lstat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_uid == owner,
+              status.st_mode & 0o777 == 0o700 else {
+            throw EmbeddedServersError("\(directory) is not a private directory of the server's user (mode 0700): remove it and start again")
+        }
     }
 
     /// `pg_hba.conf` and `pg_ident.conf`, written on every start: no `trust`, no TCP; the OS user

@@ -64,11 +64,7 @@ enum EmbeddedRedisLauncher {
 
         // The password goes in a 0600 configuration file, never in argv, where every local user can read it.
         let configFile = (stateDirectory as NSString).appendingPathComponent("redis.conf")
-        guard FileManager.default.createFile(atPath: configFile, contents: Data("requirepass \(password)\n".utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw EmbeddedServersError("cannot write \(configFile)")
-        }
-        chmod(configFile, 0o600)
+        try writeSecret("requirepass \(password)\n", to: configFile)
 
         progress("starting Redis on 127.0.0.1:\(port)…")
         let result = ChildProcessRunner.run(
@@ -132,10 +128,20 @@ enum EmbeddedRedisLauncher {
             return existing
         }
         let password = randomHex(bytes: 24)
-        guard FileManager.default.createFile(atPath: path, contents: Data((password + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw EmbeddedServersError("cannot write \(path)")
-        }
+        try writeSecret(password + "\n", to: path)
         return password
+    }
+
+    /// Writes `text` to `path`, readable by this user only from the moment the file exists
+    /// (`open(2)` with mode 0600, never following a link someone planted there).
+    static func writeSecret(_ text: String, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw EmbeddedServersError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        fchmod(descriptor, 0o600)
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw EmbeddedServersError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }

@@ -70,7 +70,31 @@ extension Migration {
         );
         INSERT INTO operator_policy (action) VALUES ('force-complete-transfer');
 
-        -- Approvals: who asked and who decided are logins; the decider is never the requester.
+        -- Operator logins run locked Units of Work, whose commit-time fence check writes lock_fences:
+        -- through this function only (no write privilege on the table), and never to a fence past
+        -- 2^53, which no counter reaches and past which the Redis counter would overflow on resync.
+        CREATE OR REPLACE FUNCTION mc_check_fence(p_key TEXT, p_fence BIGINT) RETURNS void LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+        DECLARE
+            stored BIGINT;
+        BEGIN
+            IF p_fence IS NULL OR p_fence < 0 OR p_fence >= 9007199254740992 THEN
+                RAISE EXCEPTION 'fence % for % is out of range', p_fence, p_key USING ERRCODE = 'MC400';
+            END IF;
+            INSERT INTO lock_fences AS f (lock_key, fence) VALUES (p_key, p_fence)
+            ON CONFLICT (lock_key) DO UPDATE SET fence = EXCLUDED.fence, updated_at = now()
+                WHERE f.fence <= EXCLUDED.fence
+            RETURNING f.fence INTO stored;
+            IF stored IS NULL THEN
+                SELECT fence INTO stored FROM lock_fences WHERE lock_key = p_key;
+                RAISE EXCEPTION 'fence % for % is older than committed fence %', p_fence, p_key, stored
+                    USING ERRCODE = 'MC409';
+            END IF;
+        END $fn$;
+
+        -- Approvals: who asked and who decided are logins; the decider is never the requester, and
+        -- one action on one row has at most one open request.
+        CREATE UNIQUE INDEX operator_approvals_one_open ON operator_approvals (action, target_id)
+            WHERE state IN ('pending', 'approved');
         ALTER TABLE operator_approvals ADD COLUMN argument TEXT;
         ALTER TABLE operator_approvals ALTER COLUMN requested_by SET DEFAULT session_user;
         ALTER TABLE operator_approvals ADD CONSTRAINT operator_approvals_two_people
@@ -89,10 +113,7 @@ extension Migration {
             EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO market_app', schema_name);
             EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA %I FROM PUBLIC', schema_name);
             EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA %I TO market_app', schema_name);
-            -- Operator logins run locked Units of Work: their commit-time fence check writes lock_fences.
-            GRANT INSERT, UPDATE ON lock_fences TO market_oncall, market_moderator, market_admin;
-            GRANT USAGE ON SEQUENCE lock_fence_seq TO market_oncall, market_moderator, market_admin;
-            GRANT EXECUTE ON FUNCTION mc_check_fence(TEXT, BIGINT), mc_operator_role(NAME), mc_is_superuser(NAME) TO PUBLIC;
+            GRANT EXECUTE ON FUNCTION mc_operator_role(NAME), mc_is_superuser(NAME) TO PUBLIC;
             -- The market's traffic reads the operator tables and writes none of them.
             REVOKE INSERT, UPDATE, DELETE ON operator_actions, operator_approvals, operator_policy, schema_migrations
                 FROM market_app;
@@ -109,9 +130,10 @@ extension Migration {
                 EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM market_audit', schema_name);
                 EXECUTE format('REVOKE market_audit FROM %I', current_user);
             END IF;
-            -- The locks view names blockers by their query text.
+            -- The locks view names blockers by their query text: for those who act on locks only, since
+            -- query texts cluster-wide can hold what a viewer should not read.
             BEGIN
-                GRANT pg_read_all_stats TO market_oncall, market_moderator, market_admin, market_viewer;
+                GRANT pg_read_all_stats TO market_oncall, market_admin;
             EXCEPTION WHEN insufficient_privilege THEN
                 RAISE NOTICE 'pg_read_all_stats not granted: operators see only their own sessions'' query text';
             END;

@@ -119,9 +119,11 @@ extension OperatorActionsSQL {
                 UPDATE channel_transfers SET state = 'completed', attempts = attempts + 1, resolved_by = session_user,
                     resolution_reason = p_reason, version = version + 1, updated_at = now() WHERE id = t.id;
                 UPDATE users SET held = held - t.price, updated_at = now() WHERE id = t.buyer_id;
-                UPDATE users SET balance = balance + (t.price - t.commission), updated_at = now() WHERE id = t.seller_id;
-                INSERT INTO ledger (account_id, delta, kind, reference) VALUES (t.buyer_id, -t.price, 'channel_escrow', reference),
-                    (t.seller_id, t.price - t.commission, 'sale', reference);
+                INSERT INTO ledger (account_id, delta, kind, reference) VALUES (t.buyer_id, -t.price, 'channel_escrow', reference);
+                IF t.price <> t.commission THEN
+                    UPDATE users SET balance = balance + (t.price - t.commission), updated_at = now() WHERE id = t.seller_id;
+                    INSERT INTO ledger (account_id, delta, kind, reference) VALUES (t.seller_id, t.price - t.commission, 'sale', reference);
+                END IF;
                 IF t.commission <> 0 THEN
                     UPDATE users SET balance = balance + t.commission, updated_at = now() WHERE id = 0;
                     INSERT INTO ledger (account_id, delta, kind, reference) VALUES (0, t.commission, 'commission', reference);

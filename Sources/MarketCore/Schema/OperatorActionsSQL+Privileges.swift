@@ -14,11 +14,17 @@ extension OperatorActionsSQL {
                 FROM pg_proc p WHERE p.pronamespace = schema_name::regnamespace AND p.prosecdef
             LOOP
                 EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', definer.signature, schema_name);
-                -- Every login may call them: each checks session_user's group itself (a login in none is a viewer).
-                EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', definer.signature);
+                IF definer.proname = 'mc_check_fence' THEN
+                    -- Whoever commits a locked Unit of Work: the market's traffic and the operators who act.
+                    EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO market_app, market_oncall, market_moderator, market_admin',
+                                   definer.signature);
+                ELSE
+                    -- Every login may call them: each checks session_user's group itself (a login in none is a viewer).
+                    EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', definer.signature);
+                END IF;
             END LOOP;
-            GRANT EXECUTE ON FUNCTION mc_check_fence(TEXT, BIGINT), mc_operator_role(NAME), mc_is_superuser(NAME),
-                mc_operator_group(TEXT), mc_ton(BIGINT) TO PUBLIC;
+            GRANT EXECUTE ON FUNCTION mc_operator_role(NAME), mc_is_superuser(NAME), mc_operator_group(TEXT), mc_ton(BIGINT)
+                TO PUBLIC;
         END $$;
         """
 }

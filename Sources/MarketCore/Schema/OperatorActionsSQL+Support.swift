@@ -47,9 +47,16 @@ enum OperatorActionsSQL {
         -- The audit row of an attempt refused for the caller's role, written after its transaction
         -- rolled back. Anyone may call it: it only ever records the caller as refused.
         CREATE FUNCTION mc_audit_refusal(p_action TEXT, p_target TEXT, p_reason TEXT, p_detail TEXT)
-        RETURNS VOID LANGUAGE sql SECURITY DEFINER AS $fn$
-            SELECT mc_audit(mc_operator_role(session_user), p_action, p_target, COALESCE(p_reason, ''), p_detail, 'forbidden')
-        $fn$;
+        RETURNS VOID LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+        BEGIN
+            IF p_action NOT IN ('cancel-auction', 'reject-proposal', 'force-complete-transfer', 'cancel-transfer',
+                                'resolve-withdrawal', 'release-lock', 'retry-transfer', 'manage-operators', 'approve',
+                                'reject-approval') THEN
+                RAISE EXCEPTION 'no operator action %', left(p_action, 40) USING ERRCODE = 'MC400';
+            END IF;
+            PERFORM mc_audit(mc_operator_role(session_user), p_action, left(p_target, 200), left(COALESCE(p_reason, ''), 1000),
+                             left(p_detail, 1000), 'forbidden');
+        END $fn$;
 
         -- Whether a row an operator action locks can be locked right now (the console's preflight):
         -- FOR UPDATE NOWAIT in a subtransaction that is rolled back either way.
@@ -101,14 +108,24 @@ enum OperatorActionsSQL {
                 RAISE EXCEPTION 'approval % is already %', p_approval, request.state || COALESCE(' by ' || request.decided_by, '')
                     USING ERRCODE = 'MC422';
             END IF;
-            IF request.action <> p_action OR request.target_id <> p_target
+            IF request.action IS DISTINCT FROM p_action OR request.target_id IS DISTINCT FROM p_target
                OR request.expected_version IS DISTINCT FROM p_expected_version OR request.argument IS DISTINCT FROM p_argument THEN
                 RAISE EXCEPTION 'approval % is for % of %, not this action', p_approval, request.action, request.target_id
                     USING ERRCODE = 'MC400';
             END IF;
-            IF mc_is_superuser(session_user) THEN
+            -- The login the server authenticated (SET SESSION AUTHORIZATION does not change it).
+            IF mc_is_superuser(session_user) OR EXISTS (
+                SELECT 1 FROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid
+                WHERE a.pid = pg_backend_pid() AND (r.rolsuper OR r.rolname <> session_user)) THEN
                 RAISE EXCEPTION '% is a superuser session, which can take any identity: approvals need an ordinary login',
                     session_user USING ERRCODE = 'MC403';
+            END IF;
+            -- A second approver made (or promoted) after the request cannot approve it: one admin
+            -- cannot add a login of its own and approve with it.
+            IF EXISTS (SELECT 1 FROM operator_actions WHERE action = 'manage-operators' AND outcome = 'done'
+                       AND target = 'operator:' || session_user AND created_at >= request.created_at) THEN
+                RAISE EXCEPTION '% was made an operator after approval % was asked for: another operator must approve it',
+                    session_user, p_approval USING ERRCODE = 'MC403';
             END IF;
             IF request.requested_by = session_user THEN
                 RAISE EXCEPTION '% asked for approval %: a second operator must approve it', session_user, p_approval
