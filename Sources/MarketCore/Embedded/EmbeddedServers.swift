@@ -51,6 +51,11 @@ public final class EmbeddedServers: Sendable {
             throw EmbeddedServersError("cannot create state directory \(directory): \(error.localizedDescription)")
         }
 
+        // Others may pass through (the server's user must), never list or write: the console's log
+        // may have made the directory first, with the default mode.
+        var status = stat()
+        if stat(directory, &status) == 0, status.st_mode & 0o066 != 0 { chmod(directory, status.st_mode & 0o711) }
+
         var ports = EmbeddedPortsFile.load(from: directory)
         let postgres = try EmbeddedPostgresLauncher.start(
             stateDirectory: directory, rememberedPort: ports.postgres, progress: progress)
