@@ -17,8 +17,9 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let twoPersonActions = try OperatorMarket.twoPersonActions(
-            ProcessInfo.processInfo.environment[OperatorMarket.twoPersonVariable])
+        let twoPersonActions = try await reportingErrors {
+            try OperatorMarket.twoPersonActions(ProcessInfo.processInfo.environment[OperatorMarket.twoPersonVariable])
+        }
         try await withConnectedServices(connection, as: .schemaOwner, migrate: false) { services, _ in
             let applied = try await Migrator(pool: services.pool).migrate { print($0) }
             print(applied.isEmpty ? "schema is up to date (version \(Migrator.latestVersion))"
