@@ -8,19 +8,30 @@ import Testing
 @Suite("Console end to end", .serialized)
 struct ConsoleEndToEndTests {
     @Test func anOperatorNavigatesTheLiveConsoleAndTheScreenMatchesTheDatabase() async throws {
+        let binary = try Self.consoleBinary()
+        try await Self.withFreshMarket("e2e") { services, database, redis, tag in
+            try await drive(binary, services: services, database: database, redis: redis, tag: tag)
+        }
+    }
+
+    /// Runs `body` against a new database on the test servers (migrated, connected as their
+    /// superuser) and a Redis namespace of its own, named `prefix_<tag>`; the connections close on
+    /// every path. Records an issue when the test servers' URLs are not set.
+    static func withFreshMarket(_ prefix: String,
+                                _ body: (MarketServices, _ database: String, _ redis: String, _ tag: String) async throws -> Void)
+        async throws {
         let environment = ProcessInfo.processInfo.environment
-        guard let baseDatabase = environment["DATABASE_URL"], let baseRedis = environment["REDIS_URL"] else {
+        guard let baseDatabase = environment["DATABASE_URL"], let redis = environment["REDIS_URL"] else {
             Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
             return
         }
-        let binary = try Self.consoleBinary()
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let database = try await Self.createDatabase(named: "e2e_\(tag)", from: baseDatabase)
-        var configuration = try MarketConfiguration(databaseURL: database, redisURL: baseRedis)
-        configuration.redis?.namespace = "e2e:\(tag):"
+        let database = try await createDatabase(named: "\(prefix)_\(tag)", from: baseDatabase)
+        var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
+        configuration.redis?.namespace = "\(prefix):\(tag):"
         let services = try await MarketServices.connect(configuration)
         do {
-            try await drive(binary, services: services, database: database, redis: baseRedis, tag: tag)
+            try await body(services, database, redis, tag)
             await services.shutdown()
         } catch {
             await services.shutdown()

@@ -17,23 +17,9 @@ struct HostileMarketEndToEndTests {
     static let sellers = ["用户名字", "\u{1B}[31mred\u{1B}[0m", "\u{2066}iso\u{2069}", "-2+3", "e\u{301}mile", "\u{9B}6n"]
 
     @Test func namesStayInTheirColumnsOnScreenAndInEverySnapshotFormat() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let baseDatabase = environment["DATABASE_URL"], let redis = environment["REDIS_URL"] else {
-            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
-            return
-        }
         let binary = try ConsoleEndToEndTests.consoleBinary()
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let database = try await ConsoleEndToEndTests.createDatabase(named: "hostile_\(tag)", from: baseDatabase)
-        var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
-        configuration.redis?.namespace = "hostile:\(tag):"
-        let services = try await MarketServices.connect(configuration)
-        do {
+        try await ConsoleEndToEndTests.withFreshMarket("hostile") { services, database, redis, tag in
             try await drive(binary, services: services, database: database, redis: redis, tag: tag)
-            await services.shutdown()
-        } catch {
-            await services.shutdown()
-            throw error
         }
     }
 
