@@ -118,7 +118,8 @@ public struct StatsReader: Sendable {
         let replies = try await redis.pipeline(missing.map { ["HGETALL", RedisArgument(key($0))] })
         var fetched: [Int64: Sum] = [:]
         for (second, reply) in zip(missing, replies) { fetched[second] = sum(Self.fields(of: reply)) }
-        cached?.keep(fetched, settledThrough: StatsRecorder.currentSecond() - StatsSecondsCache.settledAfter)
+        cached?.keep(fetched, settledThrough: StatsRecorder.currentSecond() - StatsSecondsCache.settledAfter,
+                     oldestWanted: window.lowerBound)
         known.merge(fetched) { _, new in new }
         return window.map { known[$0]! }
     }
