@@ -80,6 +80,10 @@ func reportingErrors<T>(_ work: () async throws -> T) async throws -> T {
     } catch let error as UsageError {
         FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
         throw ExitCode(UsageError.exitStatus)
+    } catch let error as RedisError where error.code == .refused {
+        // Redis answered and refused this configuration (password, database, master name): as bad usage.
+        FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
+        throw ExitCode(UsageError.exitStatus)
     } catch {
         FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
         throw ExitCode(ServersUnavailable.matches(error) ? ServersUnavailable.exitStatus : 1)
