@@ -10,7 +10,7 @@ struct ConnectionOptions: ParsableArguments {
                                discussion: "Keep passwords out of argv: put them in DATABASE_URL or ~/.pgpass."))
     var databaseURL: String?
 
-    @Option(help: "Redis URL redis://host:port/db (default: $REDIS_URL, else embedded servers).")
+    @Option(help: "Redis URL redis://host:port/db, or redis-sentinel://host:port,host:port/db#master under Sentinel (default: $REDIS_URL, else embedded servers).")
     var redisURL: String?
 
     @Option(help: "Prefix of every Redis key (default: $REDIS_NAMESPACE, else mc:); markets sharing a Redis need their own.")

@@ -124,18 +124,25 @@ extension LockService {
     /// monotonic after a Redis restart, a failover or a stretch on advisory locks.
     func syncFenceFloor() async throws {
         guard let redis else { return }
-        let moved = takeMasterMoved()
-        do {
+        let sentinel = redis.configuration.sentinel
+        // The master the raise goes to must be known before the gap is chosen: make the link
+        // first, and raise again if the master moved meanwhile (raising is idempotent).
+        for _ in 0..<3 {
+            _ = try await redis.send("PING")
+            let epoch = sentinel?.epoch ?? 0
+            let moved = state.withLock { $0.fencedEpoch != epoch }
             let committed = try await advisory.highestCommittedFence()
             let floor = committed + (moved ? Self.fenceGapAfterFailover : 0)
             _ = try await LockScripts.raiseFenceFloor.run(on: redis, keys: fenceKeys,
                                                           arguments: [RedisArgument(floor), RedisArgument(Self.fenceSyncedMilliseconds)])
             logger.debug("lock fence counter raised to at least \(floor)")
-        } catch {
-            if moved { state.withLock { $0.masterMoved = true } }
-            throw error
+            if (sentinel?.epoch ?? 0) == epoch {
+                state.withLock { $0.fencedEpoch = epoch }
+                fenceFloorSynced = true
+                return
+            }
         }
-        fenceFloorSynced = true
+        throw RedisError(code: .connectionFailed, message: "the Redis master kept moving while the fence counter was raised")
     }
 
     /// How long a fence-synced marker lives: past it, the next acquisition raises the counter again.

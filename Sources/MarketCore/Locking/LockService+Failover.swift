@@ -21,7 +21,6 @@ extension LockService {
             guard epoch != state.masterEpoch else { return nil }
             state.masterEpoch = epoch
             state.fenceFloorSynced = false
-            state.masterMoved = true
             let held = state.active.values.filter { $0.mode == .redis }
             if state.mode == .redis {
                 // No outage noticed (nothing was in flight): the switch is one of no time on the fallback.
@@ -87,13 +86,5 @@ extension LockService {
     /// A commit was refused for a stale fence: counted against the last outage.
     func countFenceRefused() {
         state.withLock { $0.outage?.fencesRefused += 1 }
-    }
-
-    /// Whether the master moved since the fence counter was last raised, and forgets it.
-    func takeMasterMoved() -> Bool {
-        state.withLock { state in
-            defer { state.masterMoved = false }
-            return state.masterMoved
-        }
     }
 }

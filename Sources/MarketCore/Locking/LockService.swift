@@ -54,7 +54,8 @@ public final class LockService: Sendable {
             .joined(separator: "|") + "|"
         self.fenceSyncedKey = LockKeys(namespace: namespace).fenceSynced(holderPrefix + UUID().uuidString)
         self.state = Mutex(ServiceState(mode: redis == nil ? Self.fallbackMode(for: policy) : .redis,
-                                        masterEpoch: redis?.configuration.sentinel?.epoch ?? 0))
+                                        masterEpoch: redis?.configuration.sentinel?.epoch ?? 0,
+                                        fencedEpoch: redis?.configuration.sentinel?.epoch ?? 0))
         // Every new link may lead to another server (a restarted one, a promoted replica): no fence
         // is issued over it before this service has raised the counter there.
         redis?.runOnEveryConnection(["DEL", RedisArgument(fenceSyncedKey)])
@@ -274,8 +275,9 @@ struct ServiceState {
     var lastProbe: ContinuousClock.Instant?
     /// The Sentinel epoch the service last followed (see ``LockService/followMasterSwitch()``).
     var masterEpoch: Int
-    /// The master moved since the fence counter was last raised.
-    var masterMoved = false
+    /// The Sentinel epoch of the master the fence counter was last raised on: a raise on a later
+    /// one (a promoted replica) leaves ``LockService/fenceGapAfterFailover``.
+    var fencedEpoch: Int
     var outage: RedisOutageReport?
     /// Leases given up while Redis was away or the master moved, whose keys may still be on the
     /// (new) master: released, by token, once Redis answers again.
