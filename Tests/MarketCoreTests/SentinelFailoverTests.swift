@@ -74,6 +74,33 @@ struct SentinelFailoverTests {
         }
     }
 
+    /// A failover the operator asks for leaves the old master up (as a replica): the connection
+    /// follows `+switch-master` and writes to the promoted one, never to the demoted one.
+    @Test func aConnectionFollowsAFailoverWhileTheOldMasterStaysUp() async throws {
+        try await SentinelHarness.with { harness in
+            var configuration = try RedisConfiguration(url: harness.url)
+            configuration.namespace = "\(TestServers.uniqueName("switch")):"
+            let redis = RedisConnection(configuration: configuration)
+            defer { redis.close() }
+            try await redis.send("SET", RedisArgument(configuration.namespace + "before"), "1")
+            #expect(redis.serverAddress?.port == harness.masterPort)
+
+            let sentinel = RedisConnection(configuration: try RedisConfiguration(url: "redis://127.0.0.1:\(harness.sentinelPorts[0])/0"))
+            defer { sentinel.close() }
+            try await sentinel.send("SENTINEL", "FAILOVER", "market")
+            try await waitUntil("the connection follows the promotion", within: .seconds(20)) {
+                redis.serverAddress?.port == harness.replicaPort
+            }
+            // The first command after the switch may meet the dropped link; the next goes to the new master.
+            try await waitUntil("a write through the promoted master", within: .seconds(10)) {
+                (try? await redis.send("SET", RedisArgument(configuration.namespace + "after"), "1")) != nil
+            }
+            let role = try await redis.send("ROLE")
+            #expect(role.array.first?.string == "master")
+            #expect(configuration.sentinel?.lastSwitch?.to.port == harness.replicaPort)
+        }
+    }
+
     private func count(_ services: MarketServices, _ sql: String) async throws -> Int64 {
         try await services.pool.query(PostgresQuery(unsafeSQL: sql)).rows[0].decode(Int64?.self, at: 0) ?? 0
     }
