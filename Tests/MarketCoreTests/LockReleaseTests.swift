@@ -178,19 +178,14 @@ struct LockReleaseTests {
         var configuration = try TestServers.configuration()
         configuration.redis = nil
         let services = try await MarketServices.connect(configuration)
-        do {
-            #expect(services.locks.mode == .advisory)
-            let market = Market(services: services, gateways: Gateways(telegram: SimulatedGateways(), ton: SimulatedGateways()))
-            let refused = await #expect(throws: MarketError.self) {
-                try await market.releaseLock(key: "auction:bid:46", by: OperatorRequest(reason: "stuck"))
-            }
-            #expect(refused?.kind == .invalidState)
-            #expect(refused?.description == "Redis is unreachable and locks are on advisory fallback: release-lock works on Redis locks only, "
-                    + "and a fallback advisory lock is freed when its holder's PostgreSQL session ends")
-            await TestServers.teardown(services)
-        } catch {
-            await TestServers.teardown(services)
-            throw error
+        #expect(services.locks.mode == .advisory)
+        let market = Market(services: services, gateways: Gateways(telegram: SimulatedGateways(), ton: SimulatedGateways()))
+        let refused = await #expect(throws: MarketError.self) {
+            try await market.releaseLock(key: "auction:bid:46", by: OperatorRequest(reason: "stuck"))
         }
+        #expect(refused?.kind == .invalidState)
+        #expect(refused?.description == "Redis is unreachable and locks are on advisory fallback: release-lock works on Redis locks only, "
+                + "and a fallback advisory lock is freed when its holder's PostgreSQL session ends")
+        await TestServers.teardown(services)
     }
 }
