@@ -15,6 +15,10 @@ public struct SimulationConfiguration: Sendable {
     public var unknownRate: Double = 0.02
     /// Gateway latency.
     public var gatewayLatency: Duration = .milliseconds(2)
+    /// Gateways: how long after an unknown-outcome call its status may still be unknown (at most),
+    /// and the share of those calls the gateway never answers about.
+    public var gatewayVisibilityDelay: Duration = .seconds(3)
+    public var gatewaySilentShare: Double = 0.1
 
     /// The seeded market's size.
     public var users: Int = 2000
