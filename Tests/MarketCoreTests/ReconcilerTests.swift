@@ -54,7 +54,8 @@ struct ReconcilerTests {
                 let state = try row.decode(String.self, at: 0)
                 switch effect {
                 case .done(let evidence):
-                    #expect(state == "sent" && (try row.decode(String?.self, at: 1)) == evidence.transactionHash)
+                    let hash = try row.decode(String?.self, at: 1)
+                    #expect(state == "sent" && hash == evidence.transactionHash)
                 default:
                     #expect(state == "failed")
                 }
@@ -195,7 +196,8 @@ struct ReconcilerTests {
             let audited = try await f.services.pool.query("""
                 SELECT count(*)::int, count(DISTINCT target)::int FROM operator_actions WHERE action = 'reconcile-withdrawal'
                 """).rows[0]
-            #expect(try audited.decode(Int.self, at: 0) == 120 && audited.decode(Int.self, at: 1) == 120)
+            #expect(try audited.decode(Int.self, at: 0) == 120)
+            #expect(try audited.decode(Int.self, at: 1) == 120)
             #expect(try await f.violations().isEmpty)
         }
     }
