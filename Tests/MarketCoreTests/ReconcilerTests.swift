@@ -74,6 +74,9 @@ struct ReconcilerTests {
                 #expect(reason.hasPrefix("TON") || reason.hasPrefix("Telegram"), "\(reason)")
             }
             #expect(try await f.violations().isEmpty)
+            // The console's counts show them as settled automatically in the last minute.
+            let counts = try await DashboardQueries(services: f.services).counts()
+            #expect(counts.settledAutomatically == 30 && counts.pendingWithdrawals == 0 && counts.pendingTransfers == 0)
             // A second pass finds nothing left.
             #expect(try await Self.reconciler(f, "rec2").pass(ignoringBackoff: true) == ReconcilePass())
         }

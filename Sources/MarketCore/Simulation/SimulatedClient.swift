@@ -119,7 +119,7 @@ struct SimulatedClient: Sendable {
             case "nft.back": try await market.takeOffSale(nft: nft, owner: owner)
             case "auction.new":
                 _ = try await market.createAuction(nft: nft, seller: owner, startPrice: Int64(1 + random.next() % 10) * 100_000_000,
-                                                   minStep: 10_000_000, duration: .seconds(Int64(5 + random.next() % 60)))
+                                                   minStep: 10_000_000, duration: SimulationConfiguration.auctionLength(&random))
             default: _ = try await market.makeOffer(nft: nft, buyer: user(), amount: Int64(1 + random.next() % 8) * 200_000_000)
             }
         case "offer.accept":

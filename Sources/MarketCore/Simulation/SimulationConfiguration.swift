@@ -34,6 +34,19 @@ public struct SimulationConfiguration: Sendable {
 
     public init() {}
 
+    /// How long a new (not hot) auction runs, as on a real market: from minutes to a day, with a
+    /// realistic share ending within minutes — 30 % in 2–10 min, 30 % in 10–60 min, 25 % in
+    /// 1–6 h, 15 % in 6–24 h — so a moderator can open a live auction, read it and cancel it.
+    public static func auctionLength(_ random: inout SeededRandom) -> Duration {
+        let minutes: ClosedRange<Double> = switch random.unit() {
+        case ..<0.30: 2...10
+        case ..<0.60: 10...60
+        case ..<0.85: 60...360
+        default: 360...1_440
+        }
+        return .seconds(Int64((minutes.lowerBound + (minutes.upperBound - minutes.lowerBound) * random.unit()) * 60))
+    }
+
     /// `presaleSupply`, or its default for the market's size.
     var presaleNFTs: Int { presaleSupply ?? max(1000, users * 2) }
 }
