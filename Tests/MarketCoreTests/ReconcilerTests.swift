@@ -84,7 +84,7 @@ struct ReconcilerTests {
 
     @Test func whatTheGatewayDoesNotShowStaysPendingWithTheAskCountedAndBacksOff() async throws {
         var behaviour = Self.allUnknown
-        behaviour.silentShare = 1
+        behaviour.lateShare = 1
         try await MarketFixture.run(behaviour: behaviour) { f in
             let withdrawals = try await Self.pendingWithdrawals(f, count: 3)
             let reconciler = try await Self.reconciler(f)

@@ -107,6 +107,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.failureRate = 0.1
         configuration.unknownRate = 0.1
         configuration.gatewayLatency = .milliseconds(20)
+        configuration.liveAuctionLimit = 1_500
         return Task {
             var trafficConfiguration = operatorServices.configuration
             trafficConfiguration.database = trafficConfiguration.trafficDatabase ?? trafficConfiguration.database

@@ -17,14 +17,11 @@ public struct SimulatedEffect: Sendable, Equatable {
     public var result: String?
     /// Whether the gateway's status query can see it yet (it becomes visible some time after the call).
     public var visible: Bool
-    /// The gateway keeps no answer for it: status queries say "unknown" for good.
-    public var silent: Bool
 
-    public init(outcome: Outcome, result: String? = nil, visible: Bool = true, silent: Bool = false) {
+    public init(outcome: Outcome, result: String? = nil, visible: Bool = true) {
         self.outcome = outcome
         self.result = result
         self.visible = visible
-        self.silent = silent
     }
 }
 
@@ -90,12 +87,12 @@ public final class PostgresGatewayEffects: SimulatedGatewayEffects {
     public func record(_ key: String, _ effect: SimulatedEffect, visibleAfter: Duration) async throws -> SimulatedEffect {
         let delay = Double(visibleAfter.components.seconds) + Double(visibleAfter.components.attoseconds) / 1e18
         let inserted = try await pool.query("""
-            INSERT INTO simulated_gateway_effects AS e (request_key, outcome, result, visible_at, silent)
-            VALUES (\(key), \(effect.outcome.rawValue), \(effect.result), now() + make_interval(secs => \(delay)), \(effect.silent))
+            INSERT INTO simulated_gateway_effects AS e (request_key, outcome, result, visible_at)
+            VALUES (\(key), \(effect.outcome.rawValue), \(effect.result), now() + make_interval(secs => \(delay)))
             ON CONFLICT (request_key) DO UPDATE SET outcome = EXCLUDED.outcome, result = EXCLUDED.result,
-                visible_at = EXCLUDED.visible_at, silent = EXCLUDED.silent, updated_at = now()
+                visible_at = EXCLUDED.visible_at, updated_at = now()
             WHERE e.outcome = 'not_yet'
-            RETURNING outcome, result, visible_at <= now(), silent
+            RETURNING outcome, result, visible_at <= now()
             """)
         if let row = inserted.first { return try Self.decode(row) }
         guard let current = try await self.effect(of: key) else {
@@ -106,7 +103,7 @@ public final class PostgresGatewayEffects: SimulatedGatewayEffects {
 
     public func effect(of key: String) async throws -> SimulatedEffect? {
         try await pool.query("""
-            SELECT outcome, result, visible_at <= now(), silent FROM simulated_gateway_effects WHERE request_key = \(key)
+            SELECT outcome, result, visible_at <= now() FROM simulated_gateway_effects WHERE request_key = \(key)
             """).first.map(Self.decode)
     }
 
@@ -115,7 +112,6 @@ public final class PostgresGatewayEffects: SimulatedGatewayEffects {
         guard let outcome = SimulatedEffect.Outcome(rawValue: text) else {
             throw PostgresError(code: .decodingFailed, message: "unknown simulated outcome \(text)")
         }
-        return SimulatedEffect(outcome: outcome, result: try row.decode(String?.self, at: 1), visible: try row.decode(at: 2),
-                               silent: try row.decode(at: 3))
+        return SimulatedEffect(outcome: outcome, result: try row.decode(String?.self, at: 1), visible: try row.decode(at: 2))
     }
 }

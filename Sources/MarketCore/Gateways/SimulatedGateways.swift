@@ -7,8 +7,8 @@ import Synchronization
 /// processes when it is ``PostgresGatewayEffects`` — so calls are idempotent by key, as the real
 /// systems' are (a repeated key returns the first call's result), and a status query tells the
 /// truth about a call whose caller heard "unknown". Half of those unknown calls took effect; which
-/// half, whether the gateway ever answers for the key, and how long until it does are drawn from
-/// the seed and the key, so a run can be replayed.
+/// half, and how long until the gateway shows it (seconds, or for a share much later), are drawn
+/// from the seed and the key, so a run can be replayed.
 public final class SimulatedGateways: TelegramGateway, TonGateway, Sendable {
     public struct Behaviour: Sendable {
         /// Share of calls that fail (half of those retryable, half definite); half this share of
@@ -21,16 +21,20 @@ public final class SimulatedGateways: TelegramGateway, TonGateway, Sendable {
         /// How long after an unknown-outcome call its status queries may still say "unknown":
         /// each such call becomes visible after a delay drawn from zero up to this.
         public var visibilityDelay: Duration
-        /// Share of unknown-outcome calls the gateway never answers about (status stays "unknown").
-        public var silentShare: Double
+        /// Share of unknown-outcome calls the gateway shows only much later (an indexer lagging, a
+        /// support ticket): their status stays "unknown" for `lateDelay`.
+        public var lateShare: Double
+        /// How long the late ones stay unknown to status queries.
+        public var lateDelay: Duration
 
         public init(failureRate: Double = 0, unknownRate: Double = 0, latency: Duration = .zero,
-                    visibilityDelay: Duration = .zero, silentShare: Double = 0) {
+                    visibilityDelay: Duration = .zero, lateShare: Double = 0, lateDelay: Duration = .seconds(600)) {
             self.failureRate = failureRate
             self.unknownRate = unknownRate
             self.latency = latency
             self.visibilityDelay = visibilityDelay
-            self.silentShare = silentShare
+            self.lateShare = lateShare
+            self.lateDelay = lateDelay
         }
     }
 
@@ -114,10 +118,10 @@ public final class SimulatedGateways: TelegramGateway, TonGateway, Sendable {
         if roll < behaviour.failureRate + behaviour.unknownRate {
             var draws = SeededRandom(seed: seed ^ Self.fingerprint(key))
             let happened = draws.unit() < 0.5
-            let silent = draws.unit() < behaviour.silentShare
-            let delay = behaviour.visibilityDelay * draws.unit()
-            _ = try await effects.record(key, SimulatedEffect(outcome: happened ? .done : .notYet, result: happened ? result : nil,
-                                                              silent: silent), visibleAfter: delay)
+            let late = draws.unit() < behaviour.lateShare
+            let delay = late ? behaviour.lateDelay : behaviour.visibilityDelay * draws.unit()
+            _ = try await effects.record(key, SimulatedEffect(outcome: happened ? .done : .notYet, result: happened ? result : nil),
+                                         visibleAfter: delay)
             throw GatewayError(.unknownOutcome, "simulated: the request timed out after it was sent")
         }
         let recorded = try await effects.record(key, SimulatedEffect(outcome: .done, result: result), visibleAfter: .zero)
@@ -136,11 +140,10 @@ public final class SimulatedGateways: TelegramGateway, TonGateway, Sendable {
             throw GatewayError(.retryable, "simulated: the status service is unavailable")
         }
         var current = try await effects.effect(of: key)
-        if current == nil || current?.outcome == .notYet, current?.silent != true, current?.visible != false {
+        if current == nil || current?.outcome == .notYet, current?.visible != false {
             current = try await effects.record(key, SimulatedEffect(outcome: .expired), visibleAfter: .zero)
         }
         guard let current else { return .unknown("no answer for \(key)") }
-        if current.silent { return .unknown("the gateway shows nothing it can tell about \(key)") }
         if !current.visible { return .unknown("the gateway does not show \(key) yet") }
         switch current.outcome {
         case .done: return .done(evidence: done(current.result ?? key))

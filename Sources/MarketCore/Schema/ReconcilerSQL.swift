@@ -24,7 +24,6 @@ enum ReconcilerSQL {
             outcome     TEXT NOT NULL CHECK (outcome IN ('done', 'not_yet', 'expired')),
             result      TEXT,
             visible_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
-            silent      BOOLEAN NOT NULL DEFAULT false,
             created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
             updated_at  TIMESTAMPTZ NOT NULL DEFAULT now()
         );

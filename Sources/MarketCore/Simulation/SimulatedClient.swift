@@ -113,6 +113,10 @@ struct SimulatedClient: Sendable {
             guard let nft = try await pick("nfts", where: "state = 'listed'") else { return false }
             try await market.buy(nft: nft, buyer: user())
         case "nft.set_price", "nft.back", "auction.new", "offer.make":
+            if name == "auction.new", let limit = configuration.liveAuctionLimit,
+               try await value("SELECT count(*) >= \(limit) FROM auctions WHERE state = 'active'") == true {
+                return false
+            }
             guard let (nft, owner) = try await pickOwned("nfts", where: "state IN ('owned', 'listed')") else { return false }
             switch name {
             case "nft.set_price": try await market.setPrice(nft: nft, owner: owner, price: Int64(1 + random.next() % 20) * 250_000_000)

@@ -16,9 +16,9 @@ public struct SimulationConfiguration: Sendable {
     /// Gateway latency.
     public var gatewayLatency: Duration = .milliseconds(2)
     /// Gateways: how long after an unknown-outcome call its status may still be unknown (at most),
-    /// and the share of those calls the gateway never answers about.
+    /// and the share of those calls the gateway shows only after ten minutes.
     public var gatewayVisibilityDelay: Duration = .seconds(3)
-    public var gatewaySilentShare: Double = 0.1
+    public var gatewayLateShare: Double = 0.1
 
     /// The seeded market's size.
     public var users: Int = 2000
@@ -29,6 +29,9 @@ public struct SimulationConfiguration: Sendable {
     public var presaleSupply: Int? = nil
     /// How long a hot auction runs; when it ends the next one opens.
     public var hotAuctionLength: Duration = .seconds(3600)
+    /// At most this many live auctions: sellers open new ones only below it, as a market's
+    /// listings hover around a level rather than pile up while presales mint NFTs. nil: no limit.
+    public var liveAuctionLimit: Int? = nil
     /// How long a proposal waits at least before its trade's owner accepts or rejects it.
     public var proposalAnswerDelay: Duration = .seconds(5)
 
