@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Console
 @testable import MarketCore
 
 /// The demo's main moderator flow, in the real console in tmux, on a market moving as the demo's
@@ -59,10 +60,14 @@ struct DemoModeratorEndToEndTests {
             for _ in 0..<3 {
                 try await moderator.type("x")
                 try await moderator.waitFor("Confirm cancel-auction · auction:\(auction)")
+                // A person's pace against the dialog's default guard (ActionDraft.settleTime): it
+                // drops keys right after it opens and an Enter right after Confirm takes the focus.
+                try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.6))  // reads what will run
                 try await moderator.type("seller asked to withdraw the gift")
                 try await moderator.send("Enter")  // Enter in the reason goes to Cancel…
                 try await moderator.send("Tab")    // …Tab reaches Confirm…
                 try await moderator.waitFor("[ Confirm ]")
+                try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.2))
                 try await moderator.send("Enter")  // …and Enter there confirms.
                 outcome = try await moderator.waitUntil("the cancel's outcome") { screen in
                     screen.contains("done: auction \(auction) cancelled") || screen.contains("changed since you looked")
