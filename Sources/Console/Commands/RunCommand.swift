@@ -108,6 +108,9 @@ struct RunCommand: AsyncParsableCommand {
         configuration.unknownRate = 0.1
         configuration.gatewayLatency = .milliseconds(20)
         configuration.liveAuctionLimit = 1_500
+        // A tenth of the unknown outcomes shows at the gateway only after two minutes: they wait in
+        // the transfers view, their asks counting up, until the reconciler settles them.
+        configuration.gatewayLateDelay = .seconds(120)
         return Task {
             var trafficConfiguration = operatorServices.configuration
             trafficConfiguration.database = trafficConfiguration.trafficDatabase ?? trafficConfiguration.database

@@ -23,7 +23,8 @@ public struct MarketSimulator: Sendable {
         let simulated = SimulatedGateways(behaviour: .init(failureRate: configuration.failureRate, unknownRate: configuration.unknownRate,
                                                            latency: configuration.gatewayLatency,
                                                            visibilityDelay: configuration.gatewayVisibilityDelay,
-                                                           lateShare: configuration.gatewayLateShare),
+                                                           lateShare: configuration.gatewayLateShare,
+                                                           lateDelay: configuration.gatewayLateDelay),
                                           seed: configuration.seed, effects: effects)
         return Gateways(telegram: simulated, ton: simulated,
                         retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50)))

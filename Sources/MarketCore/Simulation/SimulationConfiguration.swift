@@ -16,9 +16,10 @@ public struct SimulationConfiguration: Sendable {
     /// Gateway latency.
     public var gatewayLatency: Duration = .milliseconds(2)
     /// Gateways: how long after an unknown-outcome call its status may still be unknown (at most),
-    /// and the share of those calls the gateway shows only after ten minutes.
+    /// and the share of those calls the gateway shows only after `gatewayLateDelay`.
     public var gatewayVisibilityDelay: Duration = .seconds(3)
     public var gatewayLateShare: Double = 0.1
+    public var gatewayLateDelay: Duration = .seconds(600)
 
     /// The seeded market's size.
     public var users: Int = 2000
