@@ -16,7 +16,7 @@ struct MarketConsole: AsyncParsableCommand {
             granted (market_viewer, market_oncall, market_moderator, market_admin; none: viewer). The database \
             checks every action's role and the two-person rule, and writes the audit (see `operators --help`).
             """,
-        subcommands: [RunCommand.self, SnapshotCommand.self, ActionCommand.self, OperatorsCommand.self, MigrateCommand.self, SimulateCommand.self, CheckCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, SnapshotCommand.self, ActionCommand.self, OperatorsCommand.self, MigrateCommand.self, SimulateCommand.self, ReconcileCommand.self, CheckCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

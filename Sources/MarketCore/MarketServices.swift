@@ -4,6 +4,8 @@ public struct MarketConfiguration: Sendable {
     /// The login the market's own traffic (the simulator, a service embedding MarketCore) connects
     /// as, when it is not `database`'s: operators and the market never share a login.
     public var trafficDatabase: PostgresConfiguration?
+    /// The login the reconciler connects as (in `market_reconciler`), when it is not `database`'s.
+    public var reconcilerDatabase: PostgresConfiguration?
     /// nil runs without Redis: locks on the fallback policy, statistics kept in-process only.
     public var redis: RedisConfiguration?
     public var lockPolicy: LockFallbackPolicy = .advisory

@@ -48,6 +48,16 @@ struct ViewRenderingTests {
         #expect(text.contains("locks: advisory fallback"))
     }
 
+    @Test func theTransfersTitleShowsWhatTheReconcilerSettledInTheLastMinute() {
+        var model = DashboardModel(initialView: .transfers, identity: OperatorIdentity(name: "ann", role: .admin))
+        _ = model.update(.resized(width: 160, height: 50), now: DashboardFixture.now)
+        var result = DashboardFixture.result(for: model.plan)
+        result.counts?.settledAutomatically = 1_234
+        _ = model.update(.fetched(result), now: DashboardFixture.now)
+        #expect(Self.frame(model, width: 160, height: 50).contains("1,234 settled automatically in 1 min"))
+        #expect(!Self.render(.transfers, width: 160, height: 50).contains("settled automatically"), "nothing said while none were")
+    }
+
     static func model(_ view: ViewKind, width: Int, height: Int) -> DashboardModel {
         var model = DashboardModel(initialView: view, identity: OperatorIdentity(name: "ann", role: .moderator))
         _ = model.update(.resized(width: width, height: height), now: DashboardFixture.now)

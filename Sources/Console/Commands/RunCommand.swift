@@ -95,6 +95,8 @@ struct RunCommand: AsyncParsableCommand {
     /// The demo's market: a seeded market with clients bidding, trading and withdrawing, some
     /// gateway calls failing or ending unknown, so every view moves. It runs as the market's own
     /// login (``MarketConfiguration/trafficDatabase``) where one is configured, never as the operator.
+    /// Beside it, where a reconciler login is configured (the embedded servers), a reconciler
+    /// settles the unknown outcomes the gateways can answer for, so the pending lists stay short.
     private func startTraffic(_ operatorServices: MarketServices) -> Task<Void, Error> {
         var configuration = SimulationConfiguration()
         configuration.clients = 6
@@ -105,19 +107,50 @@ struct RunCommand: AsyncParsableCommand {
         configuration.failureRate = 0.1
         configuration.unknownRate = 0.1
         configuration.gatewayLatency = .milliseconds(20)
+        configuration.liveAuctionLimit = 1_500
+        // A tenth of the unknown outcomes shows at the gateway only after two minutes: they wait in
+        // the transfers view, their asks counting up, until the reconciler settles them.
+        configuration.gatewayLateDelay = .seconds(120)
         return Task {
             var trafficConfiguration = operatorServices.configuration
             trafficConfiguration.database = trafficConfiguration.trafficDatabase ?? trafficConfiguration.database
             let services = try await MarketServices.connect(trafficConfiguration, migrate: false)
-            let market = Market(services: services, gateways: MarketSimulator.gateways(for: configuration))
+            let gateways = MarketSimulator.gateways(for: configuration, effects: PostgresGatewayEffects(pool: services.pool))
+            let market = Market(services: services, gateways: gateways)
+            let marketConfiguration = operatorServices.configuration
+            let seed = configuration.seed
+            var reconciler: Task<Void, Error>?
+            if let database = marketConfiguration.reconcilerDatabase {
+                reconciler = Task { try await Self.runReconciler(marketConfiguration, database: database, seed: seed) }
+            }
             do {
                 _ = try await MarketSimulator(market: market, configuration: configuration).run { _ in }
             } catch {
+                reconciler?.cancel()
+                _ = await reconciler?.result
                 await services.shutdown()
                 throw error
             }
+            reconciler?.cancel()
+            _ = await reconciler?.result
             await services.shutdown()
         }
+    }
+
+    /// The demo's reconciler, as its own login, until cancelled.
+    private static func runReconciler(_ configuration: MarketConfiguration, database: PostgresConfiguration, seed: UInt64) async throws {
+        var reconcilerConfiguration = configuration
+        reconcilerConfiguration.database = database
+        reconcilerConfiguration.database.maxConnections = 4
+        let services = try await MarketServices.connect(reconcilerConfiguration, migrate: false)
+        let market = Market(services: services, gateways: ReconcileCommand.gateways(services.pool, seed: seed, failRate: 0.05))
+        do {
+            try await Reconciler(market: market).run()
+        } catch {
+            await services.shutdown()
+            throw error
+        }
+        await services.shutdown()
     }
 
     /// Turns SIGINT and SIGTERM into a clean quit instead of a killed process with a broken terminal.

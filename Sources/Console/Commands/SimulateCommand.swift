@@ -39,7 +39,9 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.unknownRate = unknownRate
         configuration.users = users
         try await withConnectedServices(connection, as: .traffic, clients: clients) { services, _ in
-            let market = Market(services: services, gateways: MarketSimulator.gateways(for: configuration))
+            // The simulated Telegram and TON record what they did in the database, where `reconcile` asks.
+            let gateways = MarketSimulator.gateways(for: configuration, effects: PostgresGatewayEffects(pool: services.pool))
+            let market = Market(services: services, gateways: gateways)
             let totals = try await MarketSimulator(market: market, configuration: configuration).run { print($0) }
             print(String(format: "done: %d operations in %.1f s (%.0f ops/s), %d commits, %d rollbacks, %d skipped (nothing to act on)",
                          totals.operations, totals.elapsedSeconds, totals.operationsPerSecond, totals.commits, totals.totalRollbacks,

@@ -141,7 +141,10 @@ enum DashboardPresenter {
         switch source {
         case .auctions: counts.map { parts.append("\(grouped($0.liveAuctions)) live") }
         case .proposals: counts.map { parts.append("\(grouped($0.pendingProposals)) pending") }
-        case .transfers: counts.map { parts.append("\(grouped($0.pendingTransfers)) transfers · \(grouped($0.pendingWithdrawals)) withdrawals") }
+        case .transfers:
+            counts.map { parts.append("\(grouped($0.pendingTransfers)) transfers · \(grouped($0.pendingWithdrawals)) withdrawals") }
+            // What the reconciler settled on the gateways' evidence, shown while it is at work.
+            if let settled = counts?.settledAutomatically, settled > 0 { parts.append("\(grouped(settled)) settled automatically in 1 min") }
         case .heldLocks:
             counts.map { parts.append("\(grouped($0.heldLocks)) held · mode \(model.data?.lockMode.label ?? "?")") }
             let refused = model.data?.contention?.reduce(Int64(0)) { $0 + $1.fenceRefused } ?? 0

@@ -7,6 +7,8 @@ enum ConnectionLogin {
     case `operator`
     /// The market's own traffic (`simulate`): `market_service`, which writes the market.
     case traffic
+    /// The reconciler (`reconcile`): `market_reconciler_service`, which settles on gateway evidence only.
+    case reconciler
     /// The schema's owner (`migrate`, benchmarks that make schemas of their own).
     case schemaOwner
 }
@@ -37,6 +39,7 @@ func withConnectedServices<T>(_ connection: ConnectionOptions, as login: Connect
         switch login {
         case .operator: break
         case .traffic: configuration.database = configuration.trafficDatabase ?? configuration.database
+        case .reconciler: configuration.database = configuration.reconcilerDatabase ?? configuration.database
         case .schemaOwner:
             if let embedded { configuration.database = try PostgresConfiguration(url: embedded.setupDatabaseURL) }
         }

@@ -52,6 +52,7 @@ struct ConnectionOptions: ParsableArguments {
                 try await servers.prepareMarket(progress: progress)
                 var configuration = try MarketConfiguration(databaseURL: servers.databaseURL, redisURL: servers.redisURL)
                 configuration.trafficDatabase = try PostgresConfiguration(url: servers.trafficDatabaseURL)
+                configuration.reconcilerDatabase = try PostgresConfiguration(url: servers.reconcilerDatabaseURL)
                 configuration.lockPolicy = lockPolicy
                 return (configuration, servers)
             } catch {

@@ -11,6 +11,8 @@ public struct DashboardCounts: Sendable, Equatable, Codable {
     public var pendingTransfers: Int
     /// Withdrawals in state `pending`.
     public var pendingWithdrawals: Int
+    /// Pending transfers and withdrawals the reconciler settled in the last minute.
+    public var settledAutomatically: Int
     /// Entries in the lock registry.
     public var heldLocks: Int
     /// PostgreSQL sessions of this database waiting for a lock another session holds.
@@ -20,11 +22,12 @@ public struct DashboardCounts: Sendable, Equatable, Codable {
 
     /// Counts as the console shows them.
     public init(liveAuctions: Int, pendingProposals: Int, pendingTransfers: Int, pendingWithdrawals: Int,
-                heldLocks: Int, lockWaits: Int, redisProblem: String? = nil) {
+                heldLocks: Int, lockWaits: Int, settledAutomatically: Int = 0, redisProblem: String? = nil) {
         self.liveAuctions = liveAuctions
         self.pendingProposals = pendingProposals
         self.pendingTransfers = pendingTransfers
         self.pendingWithdrawals = pendingWithdrawals
+        self.settledAutomatically = settledAutomatically
         self.heldLocks = heldLocks
         self.lockWaits = lockWaits
         self.redisProblem = redisProblem

@@ -136,7 +136,8 @@ public struct DashboardQueries: Sendable {
         let heldLocks = try await held
         return DashboardCounts(liveAuctions: tables.liveAuctions, pendingProposals: tables.pendingProposals,
                                pendingTransfers: tables.pendingTransfers, pendingWithdrawals: tables.pendingWithdrawals,
-                               heldLocks: heldLocks.value, lockWaits: lockWaits, redisProblem: heldLocks.problem)
+                               heldLocks: heldLocks.value, lockWaits: lockWaits, settledAutomatically: tables.settledAutomatically,
+                               redisProblem: heldLocks.problem)
     }
 
     // MARK: - Helpers

@@ -6,13 +6,18 @@ struct TableCounts: Sendable, Equatable {
     var pendingProposals: Int
     var pendingTransfers: Int
     var pendingWithdrawals: Int
+    /// Transfers and withdrawals the reconciler settled in the last minute.
+    var settledAutomatically: Int
 
-    /// Each count is an index-only scan of the section's partial index (`… WHERE state = …`).
+    /// Each count is an index-only scan of the section's partial index (`… WHERE state = …`); the
+    /// reconciler's settlements are the last minute of the audit's `created_at` index.
     static let query: PostgresQuery = """
         SELECT (SELECT count(*) FROM auctions WHERE state = 'active'),
                (SELECT count(*) FROM trade_proposals WHERE state = 'pending'),
                (SELECT count(*) FROM channel_transfers WHERE state = 'pending'),
-               (SELECT count(*) FROM withdrawals WHERE state = 'pending')
+               (SELECT count(*) FROM withdrawals WHERE state = 'pending'),
+               (SELECT count(*) FROM operator_actions WHERE created_at > now() - interval '1 minute' AND role = 'reconciler'
+                AND outcome = 'done')
         """
 
     init(row: PostgresRow) throws {
@@ -20,6 +25,7 @@ struct TableCounts: Sendable, Equatable {
         pendingProposals = try row.decode(at: 1)
         pendingTransfers = try row.decode(at: 2)
         pendingWithdrawals = try row.decode(at: 3)
+        settledAutomatically = try row.decode(at: 4)
     }
 }
 

@@ -16,6 +16,8 @@ public final class EmbeddedServers: Sendable {
     public let setupDatabaseURL: String
     /// The market's own traffic's connection: the `market_service` login.
     public let trafficDatabaseURL: String
+    /// The reconciler's connection: the `market_reconciler_service` login.
+    public let reconcilerDatabaseURL: String
     /// The owner's login, named after the OS user running the console.
     public let ownerLogin: String
     /// URL of the Redis server, with its password: never log or show it.
@@ -35,6 +37,7 @@ public final class EmbeddedServers: Sendable {
         self.databaseURL = postgres.url(login: ownerLogin)
         self.setupDatabaseURL = postgres.url(login: EmbeddedPostgresLauncher.superuser)
         self.trafficDatabaseURL = postgres.url(login: EmbeddedPostgresLauncher.trafficLogin)
+        self.reconcilerDatabaseURL = postgres.url(login: EmbeddedPostgresLauncher.reconcilerLogin)
         self.redisURL = redis.url
     }
 

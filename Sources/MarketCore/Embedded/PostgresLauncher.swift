@@ -30,6 +30,8 @@ enum EmbeddedPostgresLauncher {
     static let superuser = "market"
     /// The login the embedded market's own traffic runs as (member of `market_app`).
     static let trafficLogin = "market_service"
+    /// The embedded market's reconciler (in `market_reconciler`).
+    static let reconcilerLogin = "market_reconciler_service"
     /// Database the console uses.
     static let database = "market"
     /// Longest Unix socket path (sun_path is 108 bytes on Linux, 104 on macOS, including the NUL).
@@ -248,7 +250,7 @@ enum EmbeddedPostgresLauncher {
 
     /// `pg_hba.conf` and `pg_ident.conf`, written on every start: no `trust`, no TCP; the OS user
     /// running the console reaches the server by peer authentication on the socket, as the
-    /// superuser (set-up), as its own login (the operator) or as the traffic's login.
+    /// superuser (set-up), as its own login (the operator), as the traffic's login or as the reconciler's.
     private static func writeAuthentication(dataDirectory: String, account: EmbeddedServerAccount?) throws {
         let owner = EmbeddedServerAccount.currentUserName
         let files = [
@@ -263,6 +265,7 @@ enum EmbeddedPostgresLauncher {
                 market \(owner) \(superuser)
                 market \(owner) \(owner)
                 market \(owner) \(trafficLogin)
+                market \(owner) \(reconcilerLogin)
 
                 """),
         ]

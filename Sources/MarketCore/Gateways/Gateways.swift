@@ -5,6 +5,10 @@ public protocol TelegramGateway: Sendable {
     /// Hands the channel to `buyer`. `idempotencyKey` identifies this transfer: repeating it with
     /// the same key must not transfer twice.
     func transferChannel(_ channel: Int64, to buyer: Int64, idempotencyKey: String) async throws
+    /// Who owns `channel` now, and whether the transfer request `idempotencyKey` (to `buyer`) took
+    /// effect: ``GatewayRequestStatus/done(evidence:)`` with the owner, never-done once the request
+    /// can no longer happen, or unknown. Throws ``GatewayError`` when the question itself fails.
+    func transferStatus(channel: Int64, to buyer: Int64, idempotencyKey: String) async throws -> GatewayRequestStatus
 }
 
 /// TON: payouts.
@@ -12,6 +16,10 @@ public protocol TonGateway: Sendable {
     /// Sends `amount` nanoTON to `destination`; returns the transaction hash. `idempotencyKey`
     /// identifies this payout: repeating it with the same key must not pay twice.
     func send(amount: Int64, to destination: String, idempotencyKey: String) async throws -> String
+    /// Whether a transaction carrying the payout key `idempotencyKey` exists, and its hash:
+    /// ``GatewayRequestStatus/done(evidence:)`` with the hash, never-done once the payout's message
+    /// expired unsent, or unknown. Throws ``GatewayError`` when the question itself fails.
+    func payoutStatus(idempotencyKey: String) async throws -> GatewayRequestStatus
 }
 
 /// The external systems the market talks to. A deployment plugs real ones in.

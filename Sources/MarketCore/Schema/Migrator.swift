@@ -5,7 +5,8 @@ import Foundation
 /// advisory lock, so two consoles starting together cannot both apply a step.
 public struct Migrator: Sendable {
     /// Every migration, oldest first.
-    public static let all: [Migration] = [.v1Market, .v2Fencing, .v3Dashboard, .v4Approvals, .v5FenceUpdates, .v6OperatorRoles, .v7OperatorActions]
+    public static let all: [Migration] = [.v1Market, .v2Fencing, .v3Dashboard, .v4Approvals, .v5FenceUpdates, .v6OperatorRoles, .v7OperatorActions,
+                                           .v8Reconciler]
 
     /// The newest schema version this build knows.
     public static var latestVersion: Int { all.last?.version ?? 0 }

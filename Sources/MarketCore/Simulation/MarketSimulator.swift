@@ -15,11 +15,17 @@ public struct MarketSimulator: Sendable {
         self.configuration = configuration
     }
 
-    /// The simulated gateways for a configuration's failure rates.
-    public static func gateways(for configuration: SimulationConfiguration) -> Gateways {
+    /// The simulated gateways for a configuration's failure rates, recording their effects in
+    /// `effects` (this process's memory by default; ``PostgresGatewayEffects`` when another
+    /// process, a reconciler, asks them what they did).
+    public static func gateways(for configuration: SimulationConfiguration,
+                                effects: any SimulatedGatewayEffects = MemoryGatewayEffects()) -> Gateways {
         let simulated = SimulatedGateways(behaviour: .init(failureRate: configuration.failureRate, unknownRate: configuration.unknownRate,
-                                                           latency: configuration.gatewayLatency),
-                                          seed: configuration.seed)
+                                                           latency: configuration.gatewayLatency,
+                                                           visibilityDelay: configuration.gatewayVisibilityDelay,
+                                                           lateShare: configuration.gatewayLateShare,
+                                                           lateDelay: configuration.gatewayLateDelay),
+                                          seed: configuration.seed, effects: effects)
         return Gateways(telegram: simulated, ton: simulated,
                         retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50)))
     }

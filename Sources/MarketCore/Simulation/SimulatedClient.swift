@@ -113,13 +113,17 @@ struct SimulatedClient: Sendable {
             guard let nft = try await pick("nfts", where: "state = 'listed'") else { return false }
             try await market.buy(nft: nft, buyer: user())
         case "nft.set_price", "nft.back", "auction.new", "offer.make":
+            if name == "auction.new", let limit = configuration.liveAuctionLimit,
+               try await value("SELECT count(*) >= \(limit) FROM auctions WHERE state = 'active'") == true {
+                return false
+            }
             guard let (nft, owner) = try await pickOwned("nfts", where: "state IN ('owned', 'listed')") else { return false }
             switch name {
             case "nft.set_price": try await market.setPrice(nft: nft, owner: owner, price: Int64(1 + random.next() % 20) * 250_000_000)
             case "nft.back": try await market.takeOffSale(nft: nft, owner: owner)
             case "auction.new":
                 _ = try await market.createAuction(nft: nft, seller: owner, startPrice: Int64(1 + random.next() % 10) * 100_000_000,
-                                                   minStep: 10_000_000, duration: .seconds(Int64(5 + random.next() % 60)))
+                                                   minStep: 10_000_000, duration: SimulationConfiguration.auctionLength(&random))
             default: _ = try await market.makeOffer(nft: nft, buyer: user(), amount: Int64(1 + random.next() % 8) * 200_000_000)
             }
         case "offer.accept":

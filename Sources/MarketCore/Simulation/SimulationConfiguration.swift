@@ -15,6 +15,11 @@ public struct SimulationConfiguration: Sendable {
     public var unknownRate: Double = 0.02
     /// Gateway latency.
     public var gatewayLatency: Duration = .milliseconds(2)
+    /// Gateways: how long after an unknown-outcome call its status may still be unknown (at most),
+    /// and the share of those calls the gateway shows only after `gatewayLateDelay`.
+    public var gatewayVisibilityDelay: Duration = .seconds(3)
+    public var gatewayLateShare: Double = 0.1
+    public var gatewayLateDelay: Duration = .seconds(600)
 
     /// The seeded market's size.
     public var users: Int = 2000
@@ -25,10 +30,26 @@ public struct SimulationConfiguration: Sendable {
     public var presaleSupply: Int? = nil
     /// How long a hot auction runs; when it ends the next one opens.
     public var hotAuctionLength: Duration = .seconds(3600)
+    /// At most this many live auctions: sellers open new ones only below it, as a market's
+    /// listings hover around a level rather than pile up while presales mint NFTs. nil: no limit.
+    public var liveAuctionLimit: Int? = nil
     /// How long a proposal waits at least before its trade's owner accepts or rejects it.
     public var proposalAnswerDelay: Duration = .seconds(5)
 
     public init() {}
+
+    /// How long a new (not hot) auction runs, as on a real market: from minutes to a day, with a
+    /// realistic share ending within minutes — 30 % in 2–10 min, 30 % in 10–60 min, 25 % in
+    /// 1–6 h, 15 % in 6–24 h — so a moderator can open a live auction, read it and cancel it.
+    public static func auctionLength(_ random: inout SeededRandom) -> Duration {
+        let minutes: ClosedRange<Double> = switch random.unit() {
+        case ..<0.30: 2...10
+        case ..<0.60: 10...60
+        case ..<0.85: 60...360
+        default: 360...1_440
+        }
+        return .seconds(Int64((minutes.lowerBound + (minutes.upperBound - minutes.lowerBound) * random.unit()) * 60))
+    }
 
     /// `presaleSupply`, or its default for the market's size.
     var presaleNFTs: Int { presaleSupply ?? max(1000, users * 2) }

@@ -11,7 +11,7 @@ final class ScriptedTelegram: TelegramGateway, Sendable {
         case firstUnknownThenDone
     }
 
-    private let state = Mutex<(mode: Mode, calls: Int, seen: Set<String>)>((.unknown, 0, []))
+    private let state = Mutex<(mode: Mode, calls: Int, seen: Set<String>, done: Set<String>)>((.unknown, 0, [], []))
 
     init(_ mode: Mode) {
         state.withLock { $0.mode = mode }
@@ -30,14 +30,22 @@ final class ScriptedTelegram: TelegramGateway, Sendable {
     func transferChannel(_ channel: Int64, to buyer: Int64, idempotencyKey: String) async throws {
         let mode = state.withLock { state -> Mode in
             state.calls += 1
-            if state.mode == .firstUnknownThenDone { return state.seen.insert(idempotencyKey).inserted ? .unknown : .done }
-            return state.mode
+            let mode = state.mode == .firstUnknownThenDone
+                ? (state.seen.insert(idempotencyKey).inserted ? Mode.unknown : .done) : state.mode
+            if mode == .done { state.done.insert(idempotencyKey) }
+            return mode
         }
         switch mode {
         case .unknown, .firstUnknownThenDone: throw GatewayError(.unknownOutcome, "test: Telegram did not answer")
         case .refused: throw GatewayError(.definiteFailure, "test: Telegram refused")
         case .done: return
         }
+    }
+
+    /// Done when a call with the key was answered done; otherwise Telegram does not say.
+    func transferStatus(channel: Int64, to buyer: Int64, idempotencyKey: String) async throws -> GatewayRequestStatus {
+        guard state.withLock({ $0.done.contains(idempotencyKey) }) else { return .unknown("test: Telegram does not say") }
+        return .done(evidence: GatewayEvidence(channelOwner: buyer, description: "test: channel \(channel) owned by user \(buyer)"))
     }
 }
 
