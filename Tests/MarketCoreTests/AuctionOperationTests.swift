@@ -101,4 +101,31 @@ struct AuctionOperationTests {
             #expect(try await f.violations().isEmpty)
         }
     }
+
+    /// With Redis unreachable, the lock falls back to PostgreSQL advisory locks, whose fences come
+    /// from `lock_fence_seq`: an operator's login may draw one, or no operator could act in an outage.
+    @Test func aModeratorCancelsOnTheAdvisoryFallback() async throws {
+        try await MarketFixture.run { f in
+            let seller = try await f.user("seller")
+            let nft = try await f.nft(owner: seller)
+            let auction = try await f.market.createAuction(nft: nft, seller: seller, startPrice: ton, minStep: ton, duration: .seconds(60))
+            let login = f.loginName("mia")
+            _ = try await f.services.pool.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(Migrator.quoteIdentifier(login)) LOGIN IN ROLE market_moderator"))
+            var configuration = f.services.configuration
+            configuration.database = try PostgresConfiguration(url: TestServers.url(configuration.database.url, user: login))
+            configuration.database.schema = f.services.configuration.database.schema
+            configuration.redis = nil
+            let services = try await MarketServices.connect(configuration, migrate: false)
+            #expect(services.locks.mode == .advisory)
+            do {
+                try await Market(services: services, gateways: f.market.gateways).cancelAuction(auction, by: OperatorRequest(reason: "outage"))
+                await services.shutdown()
+            } catch {
+                await services.shutdown()
+                throw error
+            }
+            #expect(try await f.value("SELECT cancelled_by FROM auctions WHERE id = \(auction)", as: String.self) == login)
+            #expect(try await f.violations().isEmpty)
+        }
+    }
 }
