@@ -6,7 +6,7 @@
 # run their own servers. Also checks that the Swift toolchain is on PATH.
 set -euo pipefail
 
-packages=(libpq-dev libhiredis-dev libncursesw5-dev pkg-config postgresql redis-server tmux)
+packages=(libpq-dev libhiredis-dev libncursesw5-dev pkg-config postgresql redis-server tmux pgbouncer)
 
 installed() {
     dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
@@ -41,6 +41,7 @@ if ((${#missing[@]} > 0)); then
             case "$package" in
                 redis-server) "${sudo[@]}" service redis-server stop >/dev/null 2>&1 || true ;;
                 postgresql) "${sudo[@]}" service postgresql stop >/dev/null 2>&1 || true ;;
+                pgbouncer) "${sudo[@]}" service pgbouncer stop >/dev/null 2>&1 || true ;;
             esac
         done
     fi
