@@ -42,10 +42,15 @@ public final class MarketServices: Sendable {
     private init(configuration: MarketConfiguration) {
         self.configuration = configuration
         var primary = configuration.database
-        // A transaction idle longer than a lease belongs to a stalled holder: the server ends it.
-        primary.idleInTransactionTimeout = primary.idleInTransactionTimeout ?? LockService.defaultLease
+        // A transaction idle for half a lease belongs to a stalled holder: the server ends it, so
+        // the rows it locked are free again well within the lease the waiters wait out.
+        primary.idleInTransactionTimeout = primary.idleInTransactionTimeout ?? LockService.defaultLease / 2
         pool = PostgresPool(configuration: primary, label: "uow")
-        readPool = configuration.readDatabase.map { PostgresPool(configuration: $0, label: "read") }
+        readPool = configuration.readDatabase.map { read in
+            var read = read
+            read.schema = read.schema ?? configuration.database.schema  // the same tables, on the standby
+            return PostgresPool(configuration: read, label: "read")
+        }
         var advisoryConfiguration = configuration.database
         advisoryConfiguration.applicationName += " (locks)"
         advisoryConfiguration.maxConnections = max(8, configuration.database.maxConnections)

@@ -36,8 +36,11 @@ func withConnectedServices<T>(_ connection: ConnectionOptions, as login: Connect
         }
         switch login {
         case .operator: break
-        case .traffic: configuration.database = configuration.trafficDatabase ?? configuration.database
+        case .traffic:
+            configuration.database = configuration.trafficDatabase ?? configuration.database
+            configuration.readDatabase = nil  // the market's traffic reads what it is about to write
         case .schemaOwner:
+            configuration.readDatabase = nil
             if let embedded { configuration.database = try PostgresConfiguration(url: embedded.setupDatabaseURL) }
         }
         configuration.database.maxConnections = max(configuration.database.maxConnections, clients)

@@ -76,8 +76,8 @@ public final class LockService: Sendable {
         await bookkeeper?.drain(timeout: .seconds(2))
     }
 
-    /// The lease of a lock taken without a `ttl` (and the longest a Unit of Work's transaction may
-    /// sit idle, see ``PostgresConfiguration/idleInTransactionTimeout``).
+    /// The lease of a lock taken without a `ttl`; a Unit of Work's transaction may sit idle for
+    /// half of it (see ``PostgresConfiguration/idleInTransactionTimeout``).
     public static let defaultLease: Duration = .seconds(10)
 
     /// Runs `body` while holding the lock `key`.

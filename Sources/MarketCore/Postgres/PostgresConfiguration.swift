@@ -24,7 +24,8 @@ public struct PostgresConfiguration: Sendable {
     public var transactionPooler = false
     /// The longest a transaction of ours may sit idle before the server ends its session
     /// (`idle_in_transaction_session_timeout`); nil leaves the server's setting. ``MarketServices``
-    /// sets it to the lock lease, so a frozen holder loses its row locks when it loses its lease.
+    /// sets it to half the default lock lease, so a frozen holder loses its row locks before it
+    /// loses its lease.
     public var idleInTransactionTimeout: Duration?
     /// Shown in `pg_stat_activity.application_name`: `market-console host:pid`, so the console can
     /// match a Redis lock's holder to its PostgreSQL sessions.

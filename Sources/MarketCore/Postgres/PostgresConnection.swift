@@ -103,7 +103,7 @@ actor PostgresConnection {
         defer { handle.statementEnded() }
         var sql = sql
         if let transactionSettings, PQtransactionStatus(connection) == PQTRANS_IDLE {
-            sql = transactionSettings.transactionStatementText + "; " + sql
+            sql = transactionSettings.prefixing(sql)
         }
         guard PQsendQuery(connection, sql) == 1 else { throw Self.linkError(connection) }
         try await flush(connection)
@@ -139,15 +139,26 @@ actor PostgresConnection {
         defer { _ = PQexitPipelineMode(connection) }
         var steps: [PipelineStep] = []
         steps.reserveCapacity(queries.count + 1)
+        // Statements up to the sync run in one transaction (or open one): the settings hold for all of
+        // them. After a leading BEGIN, whose options (an isolation level) must come before any query.
+        var sending: [PostgresQuery?] = queries
         if let transactionSettings, opensTransaction {
-            // Statements up to the sync run in one transaction (or open one): the settings hold for all of them.
-            _ = try sendPipelined(transactionSettings.transactionStatement, on: connection)
-            steps.append(.settings)
-        }
-        for query in queries {
-            let step = try sendPipelined(query, on: connection)
-            if let prepare = step.prepare { steps.append(.prepare(sql: query.sql, name: prepare)) }
-            steps.append(.execute(sql: query.sql, name: step.name))
+            sending.insert(nil, at: queries.first.map { SessionSettings.isBegin($0.sql) } == true ? 1 : 0)
+            for query in sending {
+                guard let query else {
+                    _ = try sendPipelined(transactionSettings.transactionStatement, on: connection)
+                    steps.append(.settings)
+                    continue
+                }
+                let step = try sendPipelined(query, on: connection)
+                steps.append(.execute(sql: query.sql, name: step.name))
+            }
+        } else {
+            for query in queries {
+                let step = try sendPipelined(query, on: connection)
+                if let prepare = step.prepare { steps.append(.prepare(sql: query.sql, name: prepare)) }
+                steps.append(.execute(sql: query.sql, name: step.name))
+            }
         }
         guard PQpipelineSync(connection) == 1 else { throw Self.linkError(connection) }
         try await flush(connection)

@@ -41,6 +41,20 @@ struct SessionSettings: Sendable {
         "SELECT " + pairs.map { "set_config(\(Self.literal($0.0)), \(Self.literal($0.1)), true)" }.joined(separator: ", ")
     }
 
+    /// `sql` (simple query text) with the settings statement run first, or right after a leading
+    /// `BEGIN`/`START TRANSACTION`, whose options (an isolation level) must precede every query.
+    func prefixing(_ sql: String) -> String {
+        guard Self.isBegin(sql) else { return transactionStatementText + "; " + sql }
+        guard let end = sql.firstIndex(of: ";") else { return sql + "; " + transactionStatementText }
+        return String(sql[..<end]) + "; " + transactionStatementText + String(sql[end...])
+    }
+
+    /// True when `sql` starts with `BEGIN` or `START TRANSACTION`.
+    static func isBegin(_ sql: String) -> Bool {
+        let head = sql.drop { $0.isWhitespace }.prefix(17).uppercased()
+        return head.hasPrefix("BEGIN") || head.hasPrefix("START TRANSACTION")
+    }
+
     private static func literal(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
