@@ -35,23 +35,35 @@ struct FrozenHolderTests {
             let rateBefore = Double(end.commits - start.commits) / Double(max(end.second - start.second, 1))
 
             #expect(kill(frozen.pid, SIGSTOP) == 0)
-            let frozenAt = end.second
-            let lease = Int(LockService.defaultLease.components.seconds)
-            // The freeze itself is the scenario: 25 s, two and a half leases.
-            try await Task.sleep(for: .seconds(25))
+            let frozenAt = ContinuousClock.now
+            let lease = LockService.defaultLease
+            // The freeze itself is the scenario: 25 s, two and a half leases. Meanwhile the other's
+            // progress lines are timed as they arrive (polled every 50 ms).
+            var seen = ConsoleProcess.progress(in: other.output).count
+            var samples: [(after: Duration, commits: Int)] = [(.zero, end.commits)]
+            while frozenAt.duration(to: .now) < .seconds(25) {
+                try await Task.sleep(for: .milliseconds(50))
+                let lines = ConsoleProcess.progress(in: other.output)
+                guard lines.count > seen, let newest = lines.last else { continue }
+                seen = lines.count
+                samples.append((frozenAt.duration(to: .now), newest.commits))
+            }
             #expect(kill(frozen.pid, SIGCONT) == 0)
 
-            let during = ConsoleProcess.progress(in: other.output).filter { $0.second >= frozenAt }
-            var rates: [(second: Int, rate: Double)] = []
-            for (previous, next) in zip(during, during.dropFirst()) where next.second > previous.second {
-                rates.append((next.second - frozenAt, Double(next.commits - previous.commits) / Double(next.second - previous.second)))
+            func rate(_ from: (after: Duration, commits: Int), _ to: (after: Duration, commits: Int)) -> Double {
+                Double(to.commits - from.commits) / max((to.after - from.after).seconds, 0.001)
             }
-            let recovered = rates.first { $0.rate >= rateBefore / 2 && $0.second > 1 } ?? rates.first { $0.rate >= rateBefore / 2 }
+            let perLine = zip(samples, samples.dropFirst()).map { (after: $1.after, rate: rate($0, $1)) }
+            // From one lease after the freeze to its end: the other trades at no less than half its rate.
+            let fromLease = try #require(samples.first { $0.after >= lease }, "no progress line after one lease: \(samples)")
+            let afterLease = rate(fromLease, samples[samples.count - 1])
+            let dipEnded = perLine.last { $0.rate < rateBefore / 2 && $0.after < lease }?.after
             print(String(format: "frozen holder: the other's commits/s before the freeze %.0f; during it (s after the freeze: rate) %@",
-                         rateBefore, rates.map { String(format: "%d:%.0f", $0.second, $0.rate) }.joined(separator: " ")))
-            print("frozen holder: back to at least half the rate \(recovered.map { "\($0.second) s" } ?? "never") after the freeze (lease \(lease) s)")
-            let recoveredAfter = try #require(recovered?.second, "the rate never came back to half of \(rateBefore): \(rates)")
-            #expect(recoveredAfter <= lease, "back to half the rate \(recoveredAfter) s after the freeze; the lease is \(lease) s")
+                         rateBefore, perLine.map { String(format: "%.1f:%.0f", $0.after.seconds, $0.rate) }.joined(separator: " ")))
+            print(String(format: "frozen holder: from %.1f s (one lease %.0f s) to %.1f s after the freeze: %.0f commits/s (%.0f%% of before); last second below half within the lease ended at %@",
+                         fromLease.after.seconds, lease.seconds, samples[samples.count - 1].after.seconds, afterLease,
+                         100 * afterLease / rateBefore, dipEnded.map { String(format: "%.1f s", $0.seconds) } ?? "none"))
+            #expect(afterLease >= rateBefore / 2, "\(afterLease) commits/s from one lease after the freeze, \(rateBefore) before it")
 
             let frozenStatus = await ConsoleProcess.wait(frozen.pid, timeout: 90)
             let otherStatus = await ConsoleProcess.wait(other.pid, timeout: 90)

@@ -71,15 +71,11 @@ struct ReadPoolTests {
                         guard ContinuousClock.now < deadline else { throw TmuxSession.Failure(description: "the read never started") }
                         try await Task.sleep(for: .milliseconds(20))
                     }
-                    // The lock is replayed on the standby, which cancels the read after 100 ms; the
-                    // second try waits for the lock, released once it has started.
-                    try await primary.withConnection { connection in
-                        _ = try await connection.simpleQuery("BEGIN; LOCK TABLE conflict_probe IN ACCESS EXCLUSIVE MODE")
-                        while attempts.load(ordering: .relaxed) < 2, ContinuousClock.now < deadline {
-                            try await Task.sleep(for: .milliseconds(20))
-                        }
-                        _ = try await connection.simpleQuery("COMMIT")
-                    }
+                    // The lock, committed at once, is replayed on the standby, which cancels the
+                    // read holding the table after 100 ms; the second try finds the table free.
+                    _ = try await primary.simpleQuery("""
+                        BEGIN; SET LOCAL synchronous_commit = on; LOCK TABLE conflict_probe IN ACCESS EXCLUSIVE MODE; COMMIT
+                        """)
                     #expect(try await read == 1)
                     #expect(attempts.load(ordering: .relaxed) == 2)
                 }
