@@ -42,6 +42,10 @@ struct FetchResult: Sendable {
     /// The read pool's replay lag; nil without a read pool (or when it could not be read).
     var readLag: ReadReplicaLag?
     var lockMode: LockMode
+    /// Under Sentinel, the master the sentinels named last (shown in the status bar).
+    var redisMaster: RedisAddress?
+    /// What the last Redis outage or failover cost this process' locks (shown in the locks view).
+    var lastRedisOutage: RedisOutageReport?
     var postgres: ServerHealth
     var redis: ServerHealth
     var fetchedAt: Date
