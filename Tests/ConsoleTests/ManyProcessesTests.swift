@@ -12,7 +12,7 @@ struct ManyProcessesTests {
             let namespace = "many:\(tag):"
             let environment = ["DATABASE_URL": database, "REDIS_URL": redis, "REDIS_NAMESPACE": namespace]
             let simulators = try (1...4).map { seed in
-                try ConsoleProcess.start(["simulate", "--clients", "4", "--duration", "15", "--users", "200", "--seed", String(seed)],
+                try ConsoleProcess.start(["simulate", "--clients", "4", "--duration", "25", "--users", "200", "--seed", String(seed)],
                                          environment: environment)
             }
             let consoles = try (0..<2).map { _ in
@@ -32,7 +32,11 @@ struct ManyProcessesTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             await observer.shutdown()
-            #expect(Set(seen.keys) == pids, "holders seen: \(seen), simulators: \(pids)")
+            let unseen = simulators.filter { seen[Int32($0.pid)] == nil }
+            let unseenOutput = unseen.map { simulator in
+                "\(simulator.pid): " + String(((try? String(contentsOfFile: simulator.output, encoding: .utf8)) ?? "").suffix(800))
+            }.joined(separator: "\n")
+            #expect(unseen.isEmpty, "holders seen: \(seen); never seen: \(unseenOutput)")
             #expect(seen.values.allSatisfy { $0 == ProcessIdentity.current.host }, "\(seen)")
 
             for simulator in simulators {
