@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Market Console needs to build, test and run on Debian/Ubuntu, only what is missing:
 # the C libraries it links (libpq, hiredis, ncursesw, found through pkg-config), the PostgreSQL and Redis
-# servers it starts for itself and for the tests, and tmux. The distribution's own postgresql and
-# redis-server services are stopped again if installing them started them: the console and the tests
-# run their own servers. Also checks that the Swift toolchain is on PATH.
+# servers it starts for itself and for the tests, PgBouncer (scripts/ha-postgres.sh puts it in front of the
+# tests' primary) and tmux. The distribution's own postgresql, redis-server and pgbouncer services are
+# stopped again if installing them started them: the console and the tests run their own servers. Also checks that the Swift toolchain is on PATH.
 set -euo pipefail
 
-packages=(libpq-dev libhiredis-dev libncursesw5-dev pkg-config postgresql redis-server tmux)
+packages=(libpq-dev libhiredis-dev libncursesw5-dev pkg-config postgresql redis-server tmux pgbouncer)
 
 installed() {
     dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
@@ -41,6 +41,7 @@ if ((${#missing[@]} > 0)); then
             case "$package" in
                 redis-server) "${sudo[@]}" service redis-server stop >/dev/null 2>&1 || true ;;
                 postgresql) "${sudo[@]}" service postgresql stop >/dev/null 2>&1 || true ;;
+                pgbouncer) "${sudo[@]}" service pgbouncer stop >/dev/null 2>&1 || true ;;
             esac
         done
     fi

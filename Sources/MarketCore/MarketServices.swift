@@ -9,6 +9,10 @@ public struct MarketConfiguration: Sendable {
     /// nil runs without Redis: locks on the fallback policy, statistics kept in-process only.
     public var redis: RedisConfiguration?
     public var lockPolicy: LockFallbackPolicy = .advisory
+    /// Where the dashboards' page reads and counts go (a standby, or a URL with
+    /// `target_session_attrs=prefer-standby`); nil reads them from `database`. Preflight probes,
+    /// version checks, lock waits and every action stay on `database`.
+    public var readDatabase: PostgresConfiguration?
 
     /// Parses and validates both URLs; throws one clear line on a bad one.
     public init(databaseURL: String, redisURL: String?) throws {
@@ -33,11 +37,22 @@ public final class MarketServices: Sendable {
     public let stats: StatsRecorder
     public let locks: LockService
     public let database: Database
+    /// The pool of ``MarketConfiguration/readDatabase``, when one is configured.
+    public let readPool: PostgresPool?
     private let advisoryPool: PostgresPool
 
     private init(configuration: MarketConfiguration) {
         self.configuration = configuration
-        pool = PostgresPool(configuration: configuration.database, label: "uow")
+        var primary = configuration.database
+        // A transaction idle for half a lease belongs to a stalled holder: the server ends it, so
+        // the rows it locked are free again well within the lease the waiters wait out.
+        primary.idleInTransactionTimeout = primary.idleInTransactionTimeout ?? LockService.defaultLease / 2
+        pool = PostgresPool(configuration: primary, label: "uow")
+        readPool = configuration.readDatabase.map { read in
+            var read = read
+            read.schema = read.schema ?? configuration.database.schema  // the same tables, on the standby
+            return PostgresPool(configuration: read, label: "read")
+        }
         var advisoryConfiguration = configuration.database
         advisoryConfiguration.applicationName += " (locks)"
         advisoryConfiguration.maxConnections = max(8, configuration.database.maxConnections)
@@ -57,6 +72,10 @@ public final class MarketServices: Sendable {
         do {
             progress("connecting to PostgreSQL at \(configuration.database.redactedURL)")
             _ = try await services.pool.simpleQuery("SELECT 1")
+            if let readPool = services.readPool {
+                progress("connecting to the read pool at \(readPool.configuration.redactedURL)")
+                _ = try await readPool.simpleQuery("SELECT 1")
+            }
             if let redis = services.redis {
                 progress("connecting to Redis at \(redis.configuration.redactedURL)")
                 do {
@@ -83,6 +102,7 @@ public final class MarketServices: Sendable {
         await locks.close()
         await stats.stop()
         await pool.close()
+        await readPool?.close()
         await advisoryPool.close()
         redis?.close()
     }

@@ -52,7 +52,9 @@ struct PreflightTests {
             let auction = try await fixture.market.createAuction(nft: try await fixture.nft(owner: seller), seller: seller,
                                                                  startPrice: 1_000_000_000, minStep: 1, duration: .seconds(600))
             try await fixture.services.pool.withConnection { blocker in
-                _ = try await blocker.simpleQuery("BEGIN")
+                // A holder the market's idle-in-transaction limit (half a lease) does not end: another
+                // application's session, say.
+                _ = try await blocker.simpleQuery("BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0")
                 _ = try await blocker.query("SELECT 1 FROM auctions WHERE id = \(auction) FOR UPDATE")
                 let started = ContinuousClock.now
                 let error = await #expect(throws: PostgresError.self) {

@@ -52,6 +52,9 @@ enum SnapshotJSON {
             "panes": panes,
         ]
         if let counts = result.counts { document["counts"] = try object(counts) }
+        if let lag = result.readLag {
+            document["read_pool"] = ["standby": lag.isStandby, "replay_lag_seconds": lag.seconds ?? NSNull()] as [String: Any]
+        }
         if let problem = result.problem { document["problem"] = problem }
         let data = try JSONSerialization.data(withJSONObject: document, options: compact ? [.sortedKeys] : [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)

@@ -54,6 +54,7 @@ struct DashboardFetcher: Sendable {
             try await plan.bidsOfAuction.asyncMap { try await queries.auctionBids(auctionID: $0) }
         }
         async let counts = outcome.read { try await queries.counts() }
+        async let readLag = outcome.read { try await queries.readReplicaLag() }
         async let role = outcome.read { readsOperatorRole ? try await market.identity().role : nil }
         result.auctions = await auctions ?? nil
         result.proposals = await proposals ?? nil
@@ -78,6 +79,7 @@ struct DashboardFetcher: Sendable {
             }
         }
         result.counts = await counts
+        result.readLag = await readLag ?? nil
         result.countRowsOfCompletePages()
         result.operatorRole = await role ?? nil
         result.postgres = outcome.health(.postgres, configured: true)

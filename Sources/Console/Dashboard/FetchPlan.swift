@@ -39,6 +39,8 @@ struct FetchResult: Sendable {
     var approvals: [PendingApproval]?
     var bids: [AuctionBid]?
     var counts: DashboardCounts?
+    /// The read pool's replay lag; nil without a read pool (or when it could not be read).
+    var readLag: ReadReplicaLag?
     var lockMode: LockMode
     /// Under Sentinel, the master the sentinels named last (shown in the status bar).
     var redisMaster: RedisAddress?

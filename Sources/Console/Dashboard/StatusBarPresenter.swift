@@ -11,6 +11,7 @@ enum StatusBarPresenter {
         var items = [health("PostgreSQL", data.postgres, boxes: boxes), health(redisName, data.redis, boxes: boxes)]
         let mode = data.lockMode
         items.append(StatusItem("locks: \(mode.label)", role: mode == .redis ? .good : mode == .advisory ? .warning : .critical))
+        if let lag = data.readLag { items.append(readPool(lag)) }
         let age = now.timeIntervalSince(data.fetchedAt)
         let interval = seconds(model.refreshInterval)
         let stale = age > max(3, interval * 3)
@@ -27,6 +28,14 @@ enum StatusBarPresenter {
             if case .down(let reason) = health { items.append(StatusItem("\(name): \(reason)", role: .critical)) }
         }
         return items
+    }
+
+    /// Where page reads go and how stale they may be: the standby's replay lag, or a warning when
+    /// the read URL led to a primary.
+    private static func readPool(_ lag: ReadReplicaLag) -> StatusItem {
+        guard lag.isStandby else { return StatusItem("reads: primary (no standby)", role: .warning) }
+        guard let seconds = lag.seconds else { return StatusItem("standby lag ?", role: .warning) }
+        return StatusItem(String(format: "standby lag %.1fs", seconds), role: seconds > 5 ? .warning : .good)
     }
 
     private static func health(_ name: String, _ health: ServerHealth, boxes: BoxCharacters) -> StatusItem {

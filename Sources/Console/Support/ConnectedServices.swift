@@ -38,9 +38,14 @@ func withConnectedServices<T>(_ connection: ConnectionOptions, as login: Connect
         }
         switch login {
         case .operator: break
-        case .traffic: configuration.database = configuration.trafficDatabase ?? configuration.database
-        case .reconciler: configuration.database = configuration.reconcilerDatabase ?? configuration.database
+        case .traffic:
+            configuration.database = configuration.trafficDatabase ?? configuration.database
+            configuration.readDatabase = nil  // the market's traffic reads what it is about to write
+        case .reconciler:
+            configuration.database = configuration.reconcilerDatabase ?? configuration.database
+            configuration.readDatabase = nil  // it settles on what the primary holds, not a standby's past
         case .schemaOwner:
+            configuration.readDatabase = nil
             if let embedded { configuration.database = try PostgresConfiguration(url: embedded.setupDatabaseURL) }
         }
         configuration.database.maxConnections = max(configuration.database.maxConnections, clients)

@@ -10,6 +10,11 @@ struct ConnectionOptions: ParsableArguments {
                                discussion: "Keep passwords out of argv: put them in DATABASE_URL or ~/.pgpass."))
     var databaseURL: String?
 
+    @Option(help: ArgumentHelp("PostgreSQL libpq URI for the console's and snapshot's page reads and counts: a standby, "
+                               + "or target_session_attrs=prefer-standby (default: $DATABASE_READ_URL, else the database URL).",
+                               discussion: "Actions, probes and lock waits stay on the database URL."))
+    var databaseReadURL: String?
+
     @Option(help: "Redis URL redis://host:port/db, or redis-sentinel://host:port,host:port/db#master under Sentinel (default: $REDIS_URL, else embedded servers).")
     var redisURL: String?
 
@@ -24,20 +29,26 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The configuration to connect with, and the embedded servers when they were started for it.
     func resolve(progress: @escaping @Sendable (String) -> Void) async throws -> (MarketConfiguration, EmbeddedServers?) {
-        for (flag, value) in [("--database-url", databaseURL), ("--redis-url", redisURL)] {
+        let variables = ["--database-url": "DATABASE_URL", "--database-read-url": "DATABASE_READ_URL", "--redis-url": "REDIS_URL"]
+        for (flag, value) in [("--database-url", databaseURL), ("--database-read-url", databaseReadURL), ("--redis-url", redisURL)] {
             if let value, Self.carriesPassword(value) {
                 throw UsageError("\(flag) carries a password, which would be visible in the process list; "
-                                 + "pass the URL in \(flag == "--database-url" ? "DATABASE_URL" : "REDIS_URL") instead")
+                                 + "pass the URL in \(variables[flag] ?? flag) instead")
             }
         }
         let environment = ProcessInfo.processInfo.environment
         let database = databaseURL ?? environment["DATABASE_URL"]
         let redis = redisURL ?? environment["REDIS_URL"]
+        let readDatabase = databaseReadURL ?? environment["DATABASE_READ_URL"]
+        if readDatabase != nil && database == nil {
+            throw UsageError("a read URL (DATABASE_READ_URL or --database-read-url) needs the database URL too")
+        }
         switch (database, redis) {
         case let (database?, redis?):
             var configuration: MarketConfiguration
             do {
                 configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
+                configuration.readDatabase = try readDatabase.map { try PostgresConfiguration(url: $0) }
             } catch {
                 throw UsageError("\(error)")  // a URL that does not parse is bad usage, like a bad flag
             }

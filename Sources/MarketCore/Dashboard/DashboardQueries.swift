@@ -9,8 +9,10 @@
 /// request.after = page.next                                           // and so on, while next != nil
 /// ```
 /// Every list is a keyset page (see ``PageRequest``): only the rows asked for are read, along an
-/// index on the default sorts. PostgreSQL is read through `services.pool` (the configured schema),
-/// Redis under the configured namespace. Copies share one counts cache and one cache of settled
+/// index on the default sorts. Pages and table counts are read through `services.readPool` when
+/// one is configured (a standby; a read a recovery conflict cancelled is run once more), else
+/// `services.pool`; what describes the primary's own sessions (lock waits, open transactions)
+/// always comes from `services.pool`. Redis is read under the configured namespace. Copies share one counts cache and one cache of settled
 /// statistics seconds (see ``StatsReader``), so a refresh reads only the newest seconds.
 public struct DashboardQueries: Sendable {
     /// How old the table counts of ``counts()`` may be.
@@ -30,26 +32,26 @@ public struct DashboardQueries: Sendable {
     /// seller's and the top bidder's names. Only `ends_at` and `id` are read along an index: the
     /// others sort every active auction (an index on the columns each bid writes would slow bids).
     public func liveAuctions(_ request: PageRequest) async throws -> Page<LiveAuction> {
-        try await LiveAuction.source.fetch(request, on: services.pool, decode: LiveAuction.init(row:))
+        try await read { try await LiveAuction.source.fetch(request, on: $0, decode: LiveAuction.init(row:)) }
     }
 
     /// The newest `limit` (1...500) bids of an auction, newest first.
     public func auctionBids(auctionID: Int64, limit: Int = 50) async throws -> [AuctionBid] {
         let limit = min(max(limit, 1), PageRequest.maxLimit)
-        return try await services.pool.query(AuctionBid.newest(auctionID: auctionID, limit: limit)).rows.map(AuctionBid.init(row:))
+        return try await read { try await $0.query(AuctionBid.newest(auctionID: auctionID, limit: limit)).rows.map(AuctionBid.init(row:)) }
     }
 
     /// Pending trade proposals with the gifts on both sides; sorts `created_at` (the default),
     /// `id`, `trade_id`, `owner`, `proposer`. The filter matches the owner's and proposer's names and the gifts.
     public func pendingProposals(_ request: PageRequest) async throws -> Page<PendingProposal> {
-        try await PendingProposal.source.fetch(request, on: services.pool, decode: PendingProposal.init(row:))
+        try await read { try await PendingProposal.source.fetch(request, on: $0, decode: PendingProposal.init(row:)) }
     }
 
     /// Pending channel transfers and pending withdrawals in one list; sorts `created_at` (the
     /// default), `updated_at`, `amount`, `attempts`, `id` (kind, then id). The filter matches the
     /// channel title or destination, the user, the id (`withdrawal:12`) and the last error.
     public func pendingTransfers(_ request: PageRequest) async throws -> Page<PendingTransfer> {
-        try await PendingTransfer.source.fetch(request, on: services.pool, decode: PendingTransfer.init(row:))
+        try await read { try await PendingTransfer.source.fetch(request, on: $0, decode: PendingTransfer.init(row:)) }
     }
 
     /// Locks held now; sorts `acquired_at` (the default) and `key`; the filter matches key,
@@ -88,7 +90,7 @@ public struct DashboardQueries: Sendable {
     /// with `descending: true`), also sorts `id`, `operator`, `action`. The filter matches every
     /// text column.
     public func auditLog(_ request: PageRequest) async throws -> Page<AuditEntry> {
-        try await AuditEntry.source.fetch(request, on: services.pool, decode: AuditEntry.init(row:))
+        try await read { try await AuditEntry.source.fetch(request, on: $0, decode: AuditEntry.init(row:)) }
     }
 
     /// The first `rowsPerSection` (1...500) rows of every section in their default order, with
@@ -104,7 +106,15 @@ public struct DashboardQueries: Sendable {
         let auctions = try LiveAuction.source.statement(request)
         let proposals = try PendingProposal.source.statement(request)
         let transfers = try PendingTransfer.source.statement(request)
-        let results = try await pipeline([auctions.query, proposals.query, transfers.query, PostgresLockWait.query])
+        let results: [PostgresResult]
+        if services.readPool == nil {
+            results = try await pipeline([auctions.query, proposals.query, transfers.query, PostgresLockWait.query], on: services.pool)
+        } else {
+            // The pages from the standby, the primary's lock waits from the primary, at the same time.
+            async let waits = services.pool.query(PostgresLockWait.query)
+            let pages = try await read { try await pipeline([auctions.query, proposals.query, transfers.query], on: $0) }
+            results = pages + [try await waits]
+        }
         let redis = try await redisSections
         return Overview(
             auctions: try auctions.page(results[0], decode: LiveAuction.init(row:)).rows,
@@ -131,7 +141,9 @@ public struct DashboardQueries: Sendable {
             WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
               AND cardinality(pg_blocking_pids(pid)) > 0
             """)
-        let tables = try await tableCounts.counts { try TableCounts(row: try await pool.query(TableCounts.query).rows[0]) }
+        let tables = try await tableCounts.counts {
+            try await read { try TableCounts(row: try await $0.query(TableCounts.query).rows[0]) }
+        }
         let lockWaits = try await waits.rows[0].decode(Int.self, at: 0)
         let heldLocks = try await held
         return DashboardCounts(liveAuctions: tables.liveAuctions, pendingProposals: tables.pendingProposals,
@@ -140,7 +152,20 @@ public struct DashboardQueries: Sendable {
                                redisProblem: heldLocks.problem)
     }
 
+    /// The read pool's replay lag (see ``ReadReplicaLag``); nil when no read pool is configured.
+    public func readReplicaLag() async throws -> ReadReplicaLag? {
+        guard services.readPool != nil else { return nil }
+        return try await read { try ReadReplicaLag(row: try await $0.query(ReadReplicaLag.query).rows[0]) }
+    }
+
     // MARK: - Helpers
+
+    /// Runs `body` on the read pool (once more after a recovery conflict), or on the primary's
+    /// pool when there is no read pool.
+    private func read<T>(_ body: (PostgresPool) async throws -> T) async throws -> T {
+        guard let readPool = services.readPool else { return try await body(services.pool) }
+        return try await RecoveryConflict.retryingOnce { try await body(readPool) }
+    }
 
     private var statsReader: StatsReader? {
         services.redis.map { StatsReader(redis: $0, namespace: $0.configuration.namespace, cache: statsSeconds) }
@@ -150,9 +175,9 @@ public struct DashboardQueries: Sendable {
         min(max(seconds, 1), StatsKeys.retentionSeconds)
     }
 
-    /// Runs `queries` in one round trip on one pooled connection.
-    private func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresResult] {
-        try await services.pool.withConnection { connection in
+    /// Runs `queries` in one round trip on one connection of `pool`.
+    private func pipeline(_ queries: [PostgresQuery], on pool: PostgresPool) async throws -> [PostgresResult] {
+        try await pool.withConnection { connection in
             try await withTaskCancellationHandler {
                 try await connection.pipeline(queries)
             } onCancel: {

@@ -1,10 +1,11 @@
 /// PostgreSQL advisory locks: the stand-in while Redis is unreachable.
 ///
-/// Each holder keeps one connection of a dedicated pool with a session-level
-/// `pg_advisory_lock(hashtextextended(key, 0))`; the wait is bounded by `lock_timeout`, and a
-/// holder that dies loses the lock with its session. Fencing tokens come from the `lock_fence_seq`
-/// sequence, raised above the fence last committed for the same key (fences only have to grow per
-/// key: that is what `mc_check_fence` compares).
+/// Each holder keeps one connection of a dedicated pool with a transaction open on it holding
+/// `pg_advisory_xact_lock(hashtextextended(key, 0))` while its body runs; the wait is bounded by a
+/// transaction-local `lock_timeout`, and a holder that dies loses the lock with its transaction.
+/// Nothing outlives the transaction, so this works through a transaction pooler too. Fencing
+/// tokens come from the `lock_fence_seq` sequence, raised above the fence last committed for the
+/// same key (fences only have to grow per key: that is what `mc_check_fence` compares).
 struct AdvisoryLocks: Sendable {
     let pool: PostgresPool
 
@@ -17,51 +18,44 @@ struct AdvisoryLocks: Sendable {
                 let waitMilliseconds = "\(LockService.milliseconds(wait))ms"
                 let results = try await withTaskCancellationHandler {
                     try await connection.pipeline([
-                        "SELECT set_config('lock_timeout', \(waitMilliseconds), false)",
-                        "SELECT pg_advisory_lock(hashtextextended(\(key), 0))",
+                        "BEGIN",
+                        "SELECT set_config('lock_timeout', \(waitMilliseconds), true)",
+                        "SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))",
                         "SELECT GREATEST(nextval('lock_fence_seq'), COALESCE((SELECT fence FROM lock_fences WHERE lock_key = \(key)), 0) + 1)",
-                        "SELECT set_config('lock_timeout', '0', false)",
+                        "SELECT set_config('lock_timeout', '0', true)",
                     ])
                 } onCancel: {
                     connection.cancelRunningStatement()
                 }
-                fence = try results[2].rows[0].decode(Int64.self, at: 0)
+                fence = try results[3].rows[0].decode(Int64.self, at: 0)
             } catch let error as PostgresError where error.code == .lockNotAvailable {
-                await dropSessionLocks(on: connection)
+                await endTransaction(on: connection)
                 let waited = started.duration(to: .now)
                 stats?.recordLock(key: key, .timedOut(wait: waited))
                 throw LockError(.timeout, key: key, message: "lock \(key) (advisory fallback) not free after waiting "
                                 + "\(Int(waited.milliseconds)) ms")
             } catch {
-                // The lock may have been granted before a later statement failed (a cancel, say).
-                await dropSessionLocks(on: connection)
+                await endTransaction(on: connection)
                 throw error
             }
             let waited = started.duration(to: .now)
             stats?.recordLock(key: key, .acquired(wait: waited, contended: waited > .milliseconds(1)))
             do {
                 let result = try await body(fence)
-                await unlock(key, on: connection)
+                await endTransaction(on: connection)
                 return result
             } catch {
-                await unlock(key, on: connection)
+                await endTransaction(on: connection)
                 throw error
             }
         }
     }
 
-    /// Session-level advisory locks outlive transactions: a connection that cannot prove it let go
-    /// of this one is cleared, or closed, before it goes back to the pool.
-    private func unlock(_ key: String, on connection: PostgresConnection) async {
-        let released = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(key), 0))")
-            .rows.first?.decode(Bool.self, at: 0)
-        if released != true { await dropSessionLocks(on: connection) }
-    }
-
-    private func dropSessionLocks(on connection: PostgresConnection) async {
-        if (try? await connection.simpleQuery("SELECT pg_advisory_unlock_all(); SET lock_timeout = 0")) == nil {
-            await connection.close()
-        }
+    /// Lets go of the lock by ending its transaction (the fence drawn from the sequence stays
+    /// drawn); a connection that cannot roll back is closed, which ends the transaction too.
+    private func endTransaction(on connection: PostgresConnection) async {
+        guard connection.isInTransaction else { return }
+        if (try? await connection.simpleQuery("ROLLBACK")) == nil { await connection.close() }
     }
 
     /// The highest fencing token any Unit of Work has committed (a full scan: only read when Redis'

@@ -84,6 +84,10 @@ public final class LockService: Sendable {
         await bookkeeper?.drain(timeout: .seconds(2))
     }
 
+    /// The lease of a lock taken without a `ttl`; a Unit of Work's transaction may sit idle for
+    /// half of it (see ``PostgresConfiguration/idleInTransactionTimeout``).
+    public static let defaultLease: Duration = .seconds(10)
+
     /// Runs `body` while holding the lock `key`.
     ///
     /// - Parameters:
@@ -95,7 +99,7 @@ public final class LockService: Sendable {
     /// - Throws: ``LockError`` when the lock cannot be had or is lost (then `body` was cancelled),
     ///   or whatever `body` throws.
     public func withLock<T: Sendable>(
-        _ key: String, operation: String = "", ttl: Duration = .seconds(10), wait: Duration = .seconds(5),
+        _ key: String, operation: String = "", ttl: Duration = LockService.defaultLease, wait: Duration = .seconds(5),
         executor: (any TaskExecutor)? = nil, _ body: @escaping @Sendable (LockLease) async throws -> T
     ) async throws -> T {
         let started = ContinuousClock.now

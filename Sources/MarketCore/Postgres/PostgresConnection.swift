@@ -7,7 +7,9 @@ import Synchronization
 /// An actor on the loop's executor: every method body runs on the loop's thread, which sends a
 /// statement, suspends until the socket has the reply and meanwhile serves the pool's other
 /// connections; nothing blocks Swift's cooperative pool. Statements are prepared once per
-/// connection and reused. Task cancellation during a statement sends `PQcancel`.
+/// connection and reused, except behind a transaction pooler (``PostgresConfiguration/transactionPooler``),
+/// where every statement goes through the unnamed statement and the session settings are set
+/// per transaction. Task cancellation during a statement sends `PQcancel`.
 actor PostgresConnection {
     private let loop: SocketEventLoop
     nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
@@ -24,6 +26,9 @@ actor PostgresConnection {
     /// Prepared statements no longer used, to be deallocated when no transaction is open.
     private var staleStatements: [String] = []
     private static let preparedStatementLimit = 512
+    /// Behind a transaction pooler: the statement that opens every transaction's first round
+    /// trip with our settings (see ``SessionSettings``); nil when they came with the startup packet.
+    private let transactionSettings: SessionSettings?
 
     /// When the connection was last handed back to its pool (monotonic).
     nonisolated let lastReleased = Mutex<ContinuousClock.Instant>(.now)
@@ -31,9 +36,10 @@ actor PostgresConnection {
     /// bit 0 = usable, bit 1 = inside a transaction, bit 2 = that transaction failed.
     private nonisolated let status: Atomic<UInt8>
 
-    private init(handle: PGConnectionHandle, loop: SocketEventLoop) {
+    private init(handle: PGConnectionHandle, loop: SocketEventLoop, transactionSettings: SessionSettings?) {
         self.handle = handle
         self.loop = loop
+        self.transactionSettings = transactionSettings
         status = Atomic(Self.status(of: handle.pointer))
     }
 
@@ -51,7 +57,8 @@ actor PostgresConnection {
         handle.setCancelHandle(PQgetCancel(pointer))
         // Server notices (NOTICE: drop cascades …) would go to stderr and garble the console.
         PQsetNoticeProcessor(pointer, { _, _ in }, nil)
-        return PostgresConnection(handle: handle, loop: loop)
+        return PostgresConnection(handle: handle, loop: loop,
+                                  transactionSettings: configuration.transactionPooler ? SessionSettings(configuration) : nil)
     }
 
     /// True when libpq reported the connection as usable after its last call.
@@ -94,6 +101,10 @@ actor PostgresConnection {
         let connection = try usablePointer()
         handle.statementStarted()
         defer { handle.statementEnded() }
+        var sql = sql
+        if let transactionSettings, PQtransactionStatus(connection) == PQTRANS_IDLE {
+            sql = transactionSettings.prefixing(sql)
+        }
         guard PQsendQuery(connection, sql) == 1 else { throw Self.linkError(connection) }
         try await flush(connection)
         var last = PostgresResult(columns: [], rows: [], affectedRows: 0)
@@ -119,6 +130,7 @@ actor PostgresConnection {
         defer { recordStatus() }
         let connection = try usablePointer()
         try await deallocateStaleStatements(on: connection)
+        let opensTransaction = PQtransactionStatus(connection) == PQTRANS_IDLE
         handle.statementStarted()
         defer { handle.statementEnded() }
         guard PQenterPipelineMode(connection) == 1 else {
@@ -126,11 +138,27 @@ actor PostgresConnection {
         }
         defer { _ = PQexitPipelineMode(connection) }
         var steps: [PipelineStep] = []
-        steps.reserveCapacity(queries.count)
-        for query in queries {
-            let step = try sendPipelined(query, on: connection)
-            if let prepare = step.prepare { steps.append(.prepare(sql: query.sql, name: prepare)) }
-            steps.append(.execute(sql: query.sql, name: step.name))
+        steps.reserveCapacity(queries.count + 1)
+        // Statements up to the sync run in one transaction (or open one): the settings hold for all of
+        // them. After a leading BEGIN, whose options (an isolation level) must come before any query.
+        var sending: [PostgresQuery?] = queries
+        if let transactionSettings, opensTransaction {
+            sending.insert(nil, at: queries.first.map { SessionSettings.isBegin($0.sql) } == true ? 1 : 0)
+            for query in sending {
+                guard let query else {
+                    _ = try sendPipelined(transactionSettings.transactionStatement, on: connection)
+                    steps.append(.settings)
+                    continue
+                }
+                let step = try sendPipelined(query, on: connection)
+                steps.append(.execute(sql: query.sql, name: step.name))
+            }
+        } else {
+            for query in queries {
+                let step = try sendPipelined(query, on: connection)
+                if let prepare = step.prepare { steps.append(.prepare(sql: query.sql, name: prepare)) }
+                steps.append(.execute(sql: query.sql, name: step.name))
+            }
         }
         guard PQpipelineSync(connection) == 1 else { throw Self.linkError(connection) }
         try await flush(connection)
@@ -148,6 +176,7 @@ actor PostgresConnection {
                     switch step {
                     case .prepare: prepared = true
                     case .execute: results.append(decoded)
+                    case .settings: break
                     }
                 } catch let error as PostgresError {
                     firstError = firstError ?? error
@@ -215,6 +244,8 @@ actor PostgresConnection {
         case prepare(sql: String, name: String)
         /// The statement itself: through `name` when prepared, else through the unnamed statement.
         case execute(sql: String, name: String?)
+        /// The transaction's settings behind a pooler; its result is nobody's.
+        case settings
     }
 
     /// Queues one statement in pipeline mode: through its prepared statement, preparing it first
@@ -222,7 +253,8 @@ actor PostgresConnection {
     private func sendPipelined(_ query: PostgresQuery, on connection: OpaquePointer) throws -> (name: String?, prepare: String?) {
         var name = preparedStatements[query.sql]
         var prepare: String?
-        if name == nil, preparedStatements.count < Self.preparedStatementLimit {
+        // Behind a pooler the next transaction may run on another session, which has no such statement.
+        if name == nil, transactionSettings == nil, preparedStatements.count < Self.preparedStatementLimit {
             name = nextStatementName()
             prepare = name
             guard PQsendPrepare(connection, name, query.sql, 0, nil) == 1 else { throw Self.linkError(connection) }
@@ -349,14 +381,14 @@ final class PGConnectionHandle: @unchecked Sendable {
 
     /// Connects with libpq's blocking connect on a thread of its own; check `pointer`'s status.
     static func connect(_ configuration: PostgresConfiguration) async -> PGConnectionHandle {
-        var options = "-c TimeZone=UTC -c DateStyle=ISO"
-        if let schema = configuration.schema { options += " -c search_path=\(schema),public" }
-        let pairs: [(String, String)] = [
+        var parameters: [(String, String)] = [
             ("dbname", configuration.url),
             ("application_name", configuration.applicationName),
-            ("options", options),
             ("connect_timeout", String(configuration.connectTimeoutSeconds)),
         ]
+        // A pooler refuses `options` (PgBouncer: "unsupported startup parameter"); the settings then go per transaction.
+        if !configuration.transactionPooler { parameters.append(("options", SessionSettings(configuration).startupOptions)) }
+        let pairs = parameters
         return await withCheckedContinuation { continuation in
             Thread.start(named: "pg-connect") {
                 let handle = PGConnectionHandle()

@@ -90,14 +90,16 @@ public enum ChildProcessRunner {
     }
 
     /// Starts `executable` (an absolute path) in the background, with `/dev/null` as its standard
-    /// streams and no other descriptor of ours; end it with ``stop(_:signal:)``.
+    /// input, its output and errors going to the file `output` (created or truncated; `/dev/null`
+    /// when nil), and no other descriptor of ours; end it with ``stop(_:signal:)``.
     ///
     /// For children that outlive a call (a test's own redis-server, a simulator beside a console
     /// under test). Foundation's `Process.run` is not an option there either: on Linux it crashes
     /// now and then while listing this process's descriptors (swift-corelibs-foundation#5472).
-    static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> pid_t {
-        let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
-        guard devNull >= 0 else { throw SpawnError(message: "cannot open /dev/null") }
+    static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                       output: String? = nil) throws -> pid_t {
+        let devNull = open(output ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard devNull >= 0 else { throw SpawnError(message: "cannot open \(output ?? "/dev/null")") }
         defer { close(devNull) }
         let variables = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         return try spawn(executable, arguments: [executable] + arguments, environment: variables.map { "\($0.key)=\($0.value)" },

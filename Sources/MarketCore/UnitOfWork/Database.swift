@@ -66,6 +66,10 @@ public final class Database: Sendable {
     private func runOnce<T>(_ operation: String, attempt: Int, lease: LockLease?, on connection: PostgresConnection,
                             _ body: (UnitOfWork) async throws -> T) async throws -> T {
         var opening: [PostgresQuery] = ["BEGIN"]
+        if let lease, let limit = pool.configuration.idleInTransactionTimeout, lease.ttl / 2 < limit {
+            // A lease shorter than the sessions' limit was made for: a stalled holder loses its row locks within it.
+            opening.append("SELECT set_config('idle_in_transaction_session_timeout', \(String(max(1, (lease.ttl / 2).wholeMilliseconds))), true)")
+        }
         if let lease, lease.mode == .redis {
             opening.append("SELECT pg_advisory_xact_lock_shared(hashtextextended(\(lease.key), 0))")
         }
