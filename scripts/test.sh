@@ -38,6 +38,9 @@ echo "== building the console and the tests"
 swift build --product market-console
 swift build --build-tests
 
+echo "== checking that the man page is up to date"
+bash scripts/generate-manual.sh --check
+
 echo "== running tests"
 status=0
 swift test "$@" || status=$?

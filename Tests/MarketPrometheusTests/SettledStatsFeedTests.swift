@@ -40,15 +40,16 @@ struct SettledStatsFeedTests {
         let first = try await feed.next(now: start + 9)
         #expect(first.seconds == (start + 1)...(start + 4))
         #expect(first.unitOfWork.map(\.operation) == ["auction.bid"])
-        #expect(first.unitOfWork.first?.commits == 12 + 13 + 14 + 15)
-        #expect(first.unitOfWork.first?.rollbacks == [.conflict: 4])
-        #expect(first.locks.first?.lost == 4)
+        let firstBids = try #require(first.unitOfWork.first)
+        #expect(firstBids.commits == Int64(12 + 13 + 14 + 15))
+        #expect(firstBids.rollbacks == [.conflict: 4])
+        #expect(try #require(first.locks.first).lost == 4)
 
         // Again at the same time: nothing new. Later: only the seconds after the last batch.
         #expect(try await feed.next(now: start + 9).seconds == nil)
         let second = try await feed.next(now: start + 14)
         #expect(second.seconds == (start + 5)...(start + 9))
-        #expect(second.unitOfWork.first?.commits == 16 + 17 + 18 + 19 + 20)
-        #expect(second.locks.first?.lost == 5)
+        #expect(try #require(second.unitOfWork.first).commits == Int64(16 + 17 + 18 + 19 + 20))
+        #expect(try #require(second.locks.first).lost == 5)
     }
 }

@@ -155,7 +155,7 @@ public final class MetricsHTTPServer: Sendable {
             let count = chunk.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
             if count <= 0 { return bytes.isEmpty ? .closed : .head(bytes) }
             bytes.append(contentsOf: chunk[0..<count])
-            if HTTPRequestHead.endOfHead(in: bytes) != nil { return .head(bytes) }
+            if let end = HTTPRequestHead.endOfHead(in: bytes) { return end <= maximumHead ? .head(bytes) : .tooLarge }
             if bytes.count > maximumHead { return .tooLarge }
         }
     }
