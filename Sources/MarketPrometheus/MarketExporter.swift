@@ -22,6 +22,9 @@ public final class MarketExporter: Sendable {
     private let feed: SettledStatsFeed?
     private let stats: StatsMetrics
 
+    /// How many of the oldest held locks the stuck-lock alerts look at (as the console's alerts view).
+    static let oldestLocksChecked = 500
+
     public init(services: MarketServices, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.services = services
         self.registry = registry
@@ -77,9 +80,12 @@ public final class MarketExporter: Sendable {
         do {
             async let batch = feed.next()
             async let held = services.locks.heldLockCount()
-            async let locks = services.locks.heldLocks()
+            // As the console's alerts view: the stuck locks are among the oldest, so the 500 oldest
+            // are read, not the whole registry (10,000 entries would cost a scrape seconds).
+            async let locks = services.locks.heldLocks(PageRequest(sort: "acquired_at", limit: MarketExporter.oldestLocksChecked))
             async let processes = StatsReader(redis: redis, namespace: redis.configuration.namespace).reportingProcesses()
-            return RedisReading(batch: try await batch, held: try await held, locks: try await locks, processes: try await processes.count)
+            return RedisReading(batch: try await batch, held: try await held, locks: try await locks.rows,
+                                processes: try await processes.count)
         } catch {
             readFailed("redis")
             return nil
@@ -96,8 +102,9 @@ public final class MarketExporter: Sendable {
     }
 
     private func readFailed(_ server: String) {
-        registry.makeCounter(name: "market_exporter_read_errors_total", labels: [("server", server)],
-                             help: "Scrapes in which the exporter could not read a server.").increment()
+        registry.makeCounter(descriptor: .market("market_exporter_read_errors_total", help: "Scrapes in which the exporter could not read a server."),
+                             labels: [("server", server)])
+            .increment()
     }
 
     // MARK: - Publishing
@@ -135,7 +142,7 @@ public final class MarketExporter: Sendable {
     }
 
     private func gauge(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> Gauge {
-        registry.makeGauge(name: name, labels: labels, help: help)
+        registry.makeGauge(descriptor: .market(name, help: help), labels: labels)
     }
 }
 

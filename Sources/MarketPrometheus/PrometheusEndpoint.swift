@@ -52,13 +52,12 @@ public final class PrometheusEndpoint: Sendable {
     }
 
     private static func publish(_ statistics: PostgresPool.Statistics, of pool: String, into registry: PrometheusCollectorRegistry) {
-        let help = "Connections of the process' PostgreSQL pool, in use by a task or idle."
-        registry.makeGauge(name: "market_pool_connections", labels: [("pool", pool), ("state", "in_use")], help: help)
-            .set(Double(statistics.open - statistics.idle))
-        registry.makeGauge(name: "market_pool_connections", labels: [("pool", pool), ("state", "idle")], help: help)
-            .set(Double(statistics.idle))
-        registry.makeGauge(name: "market_pool_waiting", labels: [("pool", pool)],
-                           help: "Tasks of the process waiting for a connection of its PostgreSQL pool.")
+        let connections = MetricNameDescriptor.market("market_pool_connections",
+                                                       help: "Connections of the process' PostgreSQL pool, in use by a task or idle.")
+        registry.makeGauge(descriptor: connections, labels: [("pool", pool), ("state", "in_use")]).set(Double(statistics.open - statistics.idle))
+        registry.makeGauge(descriptor: connections, labels: [("pool", pool), ("state", "idle")]).set(Double(statistics.idle))
+        registry.makeGauge(descriptor: .market("market_pool_waiting", help: "Tasks of the process waiting for a connection of its PostgreSQL pool."),
+                           labels: [("pool", pool)])
             .set(Double(statistics.waiting))
     }
 }

@@ -20,17 +20,18 @@ struct StatsMetrics: Sendable {
         let operation = [("operation", stats.operation)]
         // Every series of an operation is registered at its first batch, zeros too, so that
         // `increase` and `rate` see the first rollback of a reason.
-        registry.makeCounter(name: "market_uow_commits_total", labels: operation,
-                             help: "Units of Work committed, by operation, across every process.")
+        registry.makeCounter(descriptor: .market("market_uow_commits_total", help: "Units of Work committed, by operation."),
+                             labels: operation)
             .increment(by: stats.commits)
         for reason in RollbackReason.allCases {
-            registry.makeCounter(name: "market_uow_rollbacks_total", labels: operation + [("reason", reason.rawValue)],
-                                 help: "Units of Work rolled back, by operation and reason (rule, conflict, lock_timeout, external, error).")
+            registry.makeCounter(descriptor: .market("market_uow_rollbacks_total",
+                                                     help: "Units of Work rolled back, by operation and reason (rule, conflict, lock_timeout, external, error)."),
+                                 labels: operation + [("reason", reason.rawValue)])
                 .increment(by: stats.rollbacks[reason] ?? 0)
         }
         HistogramReplay.record(stats.duration, into: registry.makeDurationHistogram(
-            name: "market_uow_duration_seconds", labels: operation, buckets: HistogramReplay.buckets,
-            help: "How long Units of Work took, commit or rollback, by operation."))
+            descriptor: .market("market_uow_duration_seconds", help: "How long Units of Work took, commit or rollback, by operation."),
+            labels: operation, buckets: HistogramReplay.buckets))
     }
 
     /// The lock counters: (metric name, help, value). A counter the statistics gain (fences
@@ -47,13 +48,13 @@ struct StatsMetrics: Sendable {
         let prefix = [("prefix", stats.prefix)]
         for (name, help, value) in Self.lockCounters(stats) {
             // Zeros too, as for the operations above.
-            registry.makeCounter(name: name, labels: prefix, help: help).increment(by: value)
+            registry.makeCounter(descriptor: .market(name, help: help), labels: prefix).increment(by: value)
         }
         HistogramReplay.record(stats.wait, into: registry.makeDurationHistogram(
-            name: "market_lock_wait_seconds", labels: prefix, buckets: HistogramReplay.buckets,
-            help: "How long lock acquisitions waited (acquired or timed out), by key prefix."))
+            descriptor: .market("market_lock_wait_seconds", help: "How long lock acquisitions waited (acquired or timed out), by key prefix."),
+            labels: prefix, buckets: HistogramReplay.buckets))
         HistogramReplay.record(stats.hold, into: registry.makeDurationHistogram(
-            name: "market_lock_hold_seconds", labels: prefix, buckets: HistogramReplay.buckets,
-            help: "How long locks were held, by key prefix."))
+            descriptor: .market("market_lock_hold_seconds", help: "How long locks were held, by key prefix."),
+            labels: prefix, buckets: HistogramReplay.buckets))
     }
 }

@@ -16,9 +16,9 @@ struct ExpositionFormatTests {
 
     @Test func openMetricsNamesCounterFamiliesWithoutTotalKeepsSamplesAndEndsWithEOF() {
         let registry = PrometheusCollectorRegistry()
-        registry.makeCounter(name: "market_uow_commits_total", labels: [("operation", "auction.bid")], help: "Commits.")
+        registry.makeCounter(descriptor: .market("market_uow_commits_total", help: "Commits."), labels: [("operation", "auction.bid")])
             .increment(by: Int64(7))
-        registry.makeGauge(name: "market_locks_held", labels: [], help: "Held.").set(3.0)
+        registry.makeGauge(descriptor: .market("market_locks_held", help: "Held."), labels: []).set(3.0)
         let text = String(decoding: ExpositionFormat.openMetrics.render(registry), as: UTF8.self)
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.contains("# HELP market_uow_commits Commits."))

@@ -21,7 +21,7 @@ struct HistogramReplayTests {
             recorded.record(micros: value)
         }
         let registry = PrometheusCollectorRegistry()
-        let histogram = registry.makeDurationHistogram(name: "replayed_seconds", labels: [], buckets: HistogramReplay.buckets)
+        let histogram = registry.makeDurationHistogram(descriptor: .market("replayed_seconds", help: "Replayed."), labels: [], buckets: HistogramReplay.buckets)
         HistogramReplay.record(recorded, into: histogram)
 
         let emitted = Self.parse(String(decoding: registry.emitToBuffer(), as: UTF8.self))

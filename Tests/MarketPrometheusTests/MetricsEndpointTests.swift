@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import MarketCore
 import Prometheus
+import Synchronization
 import Testing
 @testable import MarketPrometheus
 
@@ -10,7 +11,7 @@ import Testing
 struct MetricsEndpointTests {
     private static func endpoint() throws -> PrometheusEndpoint {
         let registry = PrometheusCollectorRegistry()
-        registry.makeCounter(name: "probe_events_total", labels: [("kind", "a\"b")], help: "Probe events.").increment(by: Int64(5))
+        registry.makeCounter(descriptor: .market("probe_events_total", help: "Probe events."), labels: [("kind", "a\"b")]).increment(by: Int64(5))
         return try PrometheusEndpoint(registry: registry, listen: "127.0.0.1:0")
     }
 
@@ -73,6 +74,24 @@ struct MetricsEndpointTests {
         #expect(throws: MetricsHTTPServerError.self) {
             _ = try MetricsHTTPServer(listen: "127.0.0.1:99999") { _ in .text(200, "") }
         }
+    }
+
+    @Test func aHandlerPastItsTimeoutIsCancelledAndItsClientGets503() async throws {
+        let cancelled = Mutex(false)
+        let server = try MetricsHTTPServer(listen: "127.0.0.1:0", handlerTimeout: .milliseconds(200)) { request in
+            if request.path == "/slow" {
+                // Stands for a read that hangs; ends when the server cancels it.
+                try? await Task.sleep(for: .seconds(60))
+                cancelled.withLock { $0 = Task.isCancelled }
+            }
+            return .text(200, "fine\n")
+        }
+        defer { server.close() }
+        let slow = try await HTTPProbe.get(port: server.port, "/slow")
+        #expect(slow.status == 503)
+        let next = try await HTTPProbe.get(port: server.port, "/metrics")
+        #expect(next.status == 200)
+        #expect(cancelled.withLock { $0 })
     }
 
     /// The one-line bootstrap: MarketCore's swift-metrics series reach the endpoint. (The only test

@@ -46,7 +46,8 @@ struct ExporterCommand: AsyncParsableCommand {
                 print("exporter: reading the market; stop with Ctrl-C or SIGTERM")
                 for await _ in stop { break }
                 print("exporter: stopping")
-                exporter.current = nil
+                // No scrape may outlive the connections it reads.
+                await server.shutdown()
             }
         } catch {
             await server.shutdown()

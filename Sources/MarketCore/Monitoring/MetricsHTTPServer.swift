@@ -12,8 +12,8 @@ import Synchronization
 /// Connections are served one at a time, each with `Connection: close`: a Prometheus scrape is
 /// one request per interval, and serving them in turn means the handler never runs twice at once.
 /// A client gets 5 s to send its request head and to take the reply, so a slow one cannot hold the
-/// endpoint longer. The handler's task runs on Swift's pool; the listener's thread waits for it and
-/// blocks nothing else. `GET` and `HEAD` reach the handler (`HEAD` gets the headers alone); other
+/// endpoint longer, and a handler gets `handlerTimeout` before its client gets 503. The handler's
+/// task runs on Swift's pool; the listener's thread waits for it and blocks nothing else. `GET` and `HEAD` reach the handler (`HEAD` gets the headers alone); other
 /// methods get 405, a malformed request 400, a head over 16 KiB 431.
 public final class MetricsHTTPServer: Sendable {
     /// One request as the handler sees it.
@@ -56,6 +56,7 @@ public final class MetricsHTTPServer: Sendable {
     public let port: Int
 
     private let listener: Int32
+    private let handlerTimeout: Duration
     private let wake = WakePipe()
     private let stopping = Atomic<Bool>(false)
     private let finished = OneShotSignal()
@@ -63,13 +64,17 @@ public final class MetricsHTTPServer: Sendable {
     /// Binds `listen` (`HOST:PORT`, `[IPv6]:PORT` or `:PORT` for every interface) and starts serving.
     ///
     /// - Throws: ``MetricsHTTPServerError`` saying what could not be bound and why.
-    public init(listen: String, threadName: String = "metrics-http",
+    ///
+    /// - Parameter handlerTimeout: a handler still running after this is cancelled and its client
+    ///   gets 503 (Prometheus gives up on a scrape after 10 s by default).
+    public init(listen: String, threadName: String = "metrics-http", handlerTimeout: Duration = .seconds(10),
                 handler: @escaping @Sendable (Request) async -> Response) throws {
         let (host, port) = try MetricsHTTPServerError.parse(listen)
         let (descriptor, boundPort) = try Self.bind(host: host, port: port, listen: listen)
         self.host = host
         self.port = boundPort
         self.listener = descriptor
+        self.handlerTimeout = handlerTimeout
         Thread.start(named: threadName) { [self] in
             serve(handler)
             finished.fire()
@@ -129,13 +134,20 @@ public final class MetricsHTTPServer: Sendable {
         }
         let result = Mutex<Response?>(nil)
         let done = DispatchSemaphore(value: 0)
-        Task {
+        let task = Task {
             let response = await handler(request)
             result.withLock { $0 = response }
             done.signal()
         }
-        done.wait()
-        let response = result.withLock { $0 } ?? .text(500, "no response\n")
+        var response: Response
+        if done.wait(timeout: .now() + .milliseconds(Int(handlerTimeout.milliseconds))) == .timedOut {
+            task.cancel()
+            response = .text(503, "the handler took longer than \(handlerTimeout)\n")
+            // The next request waits for the cancelled one: handlers never run two at a time.
+            done.wait()
+        } else {
+            response = result.withLock { $0 } ?? .text(500, "no response\n")
+        }
         send(response, to: client, withBody: request.method != "HEAD")
     }
 
