@@ -59,8 +59,10 @@ public final class MarketServices: Sendable {
                 progress("connecting to Redis at \(redis.configuration.redactedURL)")
                 do {
                     _ = try await redis.send("PING")
-                } catch let error as RedisError where error.isConnectionFailure {
+                } catch let error as RedisError where error.isConnectionFailure && error.code != .refused {
                     // The market runs on its lock policy while Redis is down; it may as well start that way.
+                    // A refusal (wrong password, database, master name) is a configuration error instead:
+                    // it ends the command, since no amount of waiting would bring Redis back.
                     services.locks.noteRedisFailure(error)
                     progress("Redis is unreachable (\(error)); locks: \(services.locks.mode.label) until it answers")
                 }

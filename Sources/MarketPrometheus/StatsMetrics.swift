@@ -34,14 +34,15 @@ struct StatsMetrics: Sendable {
             labels: operation, buckets: HistogramReplay.buckets))
     }
 
-    /// The lock counters: (metric name, help, value). A counter the statistics gain (fences
-    /// refused, once the lock statistics count them) is one more line here.
+    /// The lock counters: (metric name, help, value). A counter the statistics gain is one more line here.
     private static func lockCounters(_ stats: LockPrefixStats) -> [(String, String, Int64)] {
         [("market_lock_acquired_total", "Distributed locks acquired, by key prefix.", stats.acquired),
          ("market_lock_contended_total", "Distributed locks acquired after waiting for another holder, by key prefix.", stats.waited),
          ("market_lock_wait_timeouts_total", "Lock waits that timed out, by key prefix.", stats.timedOut),
          ("market_lock_renewal_failed_total", "Lease renewals that failed, by key prefix.", stats.renewalFailures),
-         ("market_lock_leases_lost_total", "Leases lost while their holder ran (its body was cancelled), by key prefix.", stats.lost)]
+         ("market_lock_leases_lost_total", "Leases lost while their holder ran (its body was cancelled), by key prefix.", stats.lost),
+         ("market_lock_fences_refused_total", "Commits refused at the fence check: a holder whose fence another had overtaken, by key prefix.",
+          stats.fenceRefused)]
     }
 
     private func add(_ stats: LockPrefixStats) {

@@ -16,9 +16,9 @@ struct StuckLockAlertTests {
             let token = randomHex(bytes: 16)
             let locks = services.locks
             let redisConnection = try #require(services.redis)
-            _ = try await redisConnection.send("SET", RedisArgument(locks.keys.fenceCounter), "1", "NX")
+            try await locks.syncFenceFloor()
             let reply = try await LockScripts.acquire.run(on: redisConnection,
-                                                          keys: [RedisArgument(locks.keys.lock(key)), RedisArgument(locks.keys.fenceCounter)],
+                                                          keys: [RedisArgument(locks.keys.lock(key))] + locks.fenceKeys,
                                                           arguments: [RedisArgument(token), RedisArgument(Int64(2500))])
             let fence = try #require(reply.array.last?.integer)
             let now = Int64(Date().timeIntervalSince1970 * 1000)

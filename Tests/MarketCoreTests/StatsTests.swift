@@ -94,6 +94,28 @@ struct StatsTests {
         redis.close()
     }
 
+    /// A console open for days reads a sliding window every refresh: the cache holds that window's
+    /// settled seconds, never the history it slid over.
+    @Test func aCachingReaderKeepsOnlyTheLatestWindow() async throws {
+        let redisConfiguration = try #require(try TestServers.configuration().redis)
+        let redis = RedisConnection(configuration: redisConfiguration)
+        let keys = StatsKeys(namespace: redisConfiguration.namespace)
+        let cache = StatsSecondsCache()
+        let reader = StatsReader(redis: redis, namespace: redisConfiguration.namespace, cache: cache)
+        let end = StatsRecorder.currentSecond() - 100  // every second read is long settled
+        _ = try await redis.send("HSET", RedisArgument(keys.unitOfWork(second: end - 200)), "auction.bid|commit", "1")
+        for slide in stride(from: 0, through: 90, by: 3) {
+            _ = try await reader.unitOfWork(seconds: 10, endingAt: end - 90 + Int64(slide))
+            #expect(cache.unitOfWork.count <= 10)
+        }
+        #expect(cache.unitOfWork.count == 10)
+        // A wider window afterwards still reads every second it covers (the old ones again from Redis).
+        let wide = try await reader.unitOfWork(seconds: 201, endingAt: end)
+        #expect(wide.first?.commitSeries[0] == 1)
+        #expect(cache.unitOfWork.count == 201)
+        redis.close()
+    }
+
     @Test func histogramPercentilesStayWithinABucket() {
         var histogram = LatencyHistogram()
         for micros in 1...1000 { histogram.record(micros: Int64(micros) * 100) }

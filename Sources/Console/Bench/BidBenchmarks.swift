@@ -11,6 +11,8 @@ struct BidBenchmark: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var options: BenchOptions
     @Option(help: "Auctions to spread the bids over.") var auctions: Int = 10_000
+    @Flag(help: "With a redis-sentinel:// REDIS_URL: bids through Sentinel discovery beside bids on the same master named directly (redis://), in alternating rounds, instead of pgbench.")
+    var throughSentinel = false
 
     func run() async throws {
         try await withBenchmarkSchema(connection, name: "bid", clients: options.clients) { services in
@@ -19,20 +21,13 @@ struct BidBenchmark: AsyncParsableCommand {
             let seed = try await AuctionBenchmarkSeed.seed(services.pool, auctions: auctions, bidders: max(1000, clients * 8))
             let market = Market(services: services, gateways: MarketSimulator.gateways(for: SimulationConfiguration()))
             let log = LatencyLog()
-            // Client c bids only on auctions i with i % clients == c, so it knows each next amount, and
-            // only as bidders j with j % clients == c: the users a bid locks (the bidder and the top
-            // bidder it outbids) are then its own too, and no client waits for another's row locks.
-            let next = Mutex<[Int64: Int64]>([:])
-            let biddersPerClient = seed.bidders.count / clients
-            let bidOnce: @Sendable (Int, Int) async throws -> Void = { client, index in
-                let mine = (seed.auctions.count - client + clients - 1) / clients
-                let auction = seed.auctions[client + clients * (index % max(mine, 1))]
-                let amount = next.withLock { $0[auction, default: seed.startPrice] }
-                let bidder = seed.bidders[client + clients * (index % biddersPerClient)]
-                let started = ContinuousClock.now
-                try await market.bid(auction: auction, bidder: bidder, amount: amount)
-                log.record(started.duration(to: .now), committed: true)
-                next.withLock { $0[auction] = amount + seed.step }
+            let next = NextBids()
+            let bidOnce = Self.bidder(market, seed: seed, clients: clients, next: next, log: log)
+            if throughSentinel {
+                try await SentinelBidComparison(options: options).run(services, log: log) { directMarket in
+                    Self.bidder(directMarket, seed: seed, clients: clients, next: next, log: log)
+                } throughSentinel: { bidOnce }
+                return
             }
             print("warming up…")
             let executors = services.pool.taskExecutors
@@ -48,6 +43,32 @@ struct BidBenchmark: AsyncParsableCommand {
                          clients, rate, p50, p99, tps, rate / tps))
         }
     }
+
+    /// One uncontended bid of client `client`, its `index`th.
+    ///
+    /// Client c bids only on auctions i with i % clients == c, so it knows each next amount, and
+    /// only as bidders j with j % clients == c: the users a bid locks (the bidder and the top
+    /// bidder it outbids) are then its own too, and no client waits for another's row locks.
+    /// `next` holds each auction's next amount, shared by every market bidding on the same seed.
+    static func bidder(_ market: Market, seed: AuctionBenchmarkSeed, clients: Int, next: NextBids,
+                       log: LatencyLog) -> @Sendable (Int, Int) async throws -> Void {
+        let biddersPerClient = seed.bidders.count / clients
+        return { client, index in
+            let mine = (seed.auctions.count - client + clients - 1) / clients
+            let auction = seed.auctions[client + clients * (index % max(mine, 1))]
+            let amount = next.amounts.withLock { $0[auction, default: seed.startPrice] }
+            let bidder = seed.bidders[client + clients * (index % biddersPerClient)]
+            let started = ContinuousClock.now
+            try await market.bid(auction: auction, bidder: bidder, amount: amount)
+            log.record(started.duration(to: .now), committed: true)
+            next.amounts.withLock { $0[auction] = amount + seed.step }
+        }
+    }
+}
+
+/// Each auction's next bid, shared by every market bidding on the same seed.
+final class NextBids: Sendable {
+    let amounts = Mutex<[Int64: Int64]>([:])
 }
 
 /// `bench hot`: every client bids on one auction; the lock queue decides who goes next.

@@ -26,6 +26,8 @@ struct DashboardFetcher: Sendable {
     func fetch(_ plan: FetchPlan) async -> FetchResult {
         let started = ContinuousClock.now
         var result = FetchResult(plan: plan, lockMode: locks.mode, fetchedAt: Date())
+        result.redisMaster = market.services.redis?.configuration.sentinel?.currentMaster
+        result.lastRedisOutage = locks.lastOutage
         let outcome = Outcome()
         @Sendable func page(_ source: PaneSource) -> PageRequest? { plan.pages[source] }
         let isOverview = plan.view == .overview

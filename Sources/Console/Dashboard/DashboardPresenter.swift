@@ -142,7 +142,11 @@ enum DashboardPresenter {
         case .auctions: counts.map { parts.append("\(grouped($0.liveAuctions)) live") }
         case .proposals: counts.map { parts.append("\(grouped($0.pendingProposals)) pending") }
         case .transfers: counts.map { parts.append("\(grouped($0.pendingTransfers)) transfers · \(grouped($0.pendingWithdrawals)) withdrawals") }
-        case .heldLocks: counts.map { parts.append("\(grouped($0.heldLocks)) held · mode \(model.data?.lockMode.label ?? "?")") }
+        case .heldLocks:
+            counts.map { parts.append("\(grouped($0.heldLocks)) held · mode \(model.data?.lockMode.label ?? "?")") }
+            let refused = model.data?.contention?.reduce(Int64(0)) { $0 + $1.fenceRefused } ?? 0
+            if refused > 0 { parts.append("\(grouped(Int(refused))) fences refused in \(model.rateWindowSeconds)s") }
+            model.data?.lastRedisOutage.map { parts.append("last \($0.summary)") }
         case .lockWaits: counts.map { parts.append("\($0.lockWaits) waiting") }
         case .contention, .rates: parts.append("last \(model.rateWindowSeconds)s")
         case .audit: break

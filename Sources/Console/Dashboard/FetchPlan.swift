@@ -40,6 +40,10 @@ struct FetchResult: Sendable {
     var bids: [AuctionBid]?
     var counts: DashboardCounts?
     var lockMode: LockMode
+    /// Under Sentinel, the master the sentinels named last (shown in the status bar).
+    var redisMaster: RedisAddress?
+    /// What the last Redis outage or failover cost this process' locks (shown in the locks view).
+    var lastRedisOutage: RedisOutageReport?
     var postgres: ServerHealth
     var redis: ServerHealth
     var fetchedAt: Date

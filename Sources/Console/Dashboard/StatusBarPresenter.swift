@@ -6,7 +6,9 @@ import Views
 enum StatusBarPresenter {
     static func items(_ model: DashboardModel, now: Date, boxes: BoxCharacters) -> [StatusItem] {
         guard let data = model.data else { return [StatusItem("connecting…", role: .warning)] }
-        var items = [health("PostgreSQL", data.postgres, boxes: boxes), health("Redis", data.redis, boxes: boxes)]
+        // Under Sentinel the Redis item names the master commands go to now.
+        let redisName = data.redisMaster.map { "Redis master \($0)" } ?? "Redis"
+        var items = [health("PostgreSQL", data.postgres, boxes: boxes), health(redisName, data.redis, boxes: boxes)]
         let mode = data.lockMode
         items.append(StatusItem("locks: \(mode.label)", role: mode == .redis ? .good : mode == .advisory ? .warning : .critical))
         let age = now.timeIntervalSince(data.fetchedAt)

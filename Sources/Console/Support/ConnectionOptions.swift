@@ -10,7 +10,7 @@ struct ConnectionOptions: ParsableArguments {
                                discussion: "Keep passwords out of argv: put them in DATABASE_URL or ~/.pgpass."))
     var databaseURL: String?
 
-    @Option(help: "Redis URL redis://host:port/db (default: $REDIS_URL, else embedded servers).")
+    @Option(help: "Redis URL redis://host:port/db, or redis-sentinel://host:port,host:port/db#master under Sentinel (default: $REDIS_URL, else embedded servers).")
     var redisURL: String?
 
     @Option(help: "Prefix of every Redis key (default: $REDIS_NAMESPACE, else mc:); markets sharing a Redis need their own.")
@@ -78,6 +78,10 @@ func reportingErrors<T>(_ work: () async throws -> T) async throws -> T {
     } catch let error as ExitCode {
         throw error
     } catch let error as UsageError {
+        FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
+        throw ExitCode(UsageError.exitStatus)
+    } catch let error as RedisError where error.code == .refused {
+        // Redis answered and refused this configuration (password, database, master name): as bad usage.
         FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
         throw ExitCode(UsageError.exitStatus)
     } catch {

@@ -13,7 +13,7 @@ enum ServersUnavailable {
             [.connectionFailed, .connectionLost, .poolTimeout, .poolClosed].contains(error.code)
                 || error.sqlState?.hasPrefix("57P") == true  // the server shutting down or starting up
         case let error as RedisError:
-            error.isConnectionFailure
+            error.isConnectionFailure && error.code != .refused
         case is EmbeddedServersError:
             true
         default:

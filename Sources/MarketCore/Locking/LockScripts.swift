@@ -3,6 +3,9 @@
 /// Keys, under the configured namespace `ns`:
 /// - `ns lock:{key}`: the lock itself, value = the holder's token, with a PX expiry;
 /// - `ns lock:fence`: the fencing-token counter (one counter: tokens are monotonic per key and globally);
+/// - `ns lock:fence:synced:{service}`: set by one lock service when it raised the counter above every
+///   committed fence over its current link, deleted by every new link of that service (the link may
+///   lead to another server now: a promoted replica's counter can be behind);
 /// - `ns lock:held`: the registry hash, field = lock key, value = `host|pid|operation|fence|acquiredMs|ttlMs|token`,
 ///   written once the lock has been held for `LockService.registrationDelay` (off the holder's path)
 ///   and removed by the release;
@@ -17,6 +20,7 @@ struct LockKeys: Sendable {
 
     func lock(_ key: String) -> String { "\(namespace)lock:\(key)" }
     var fenceCounter: String { "\(namespace)lock:fence" }
+    func fenceSynced(_ service: String) -> String { "\(namespace)lock:fence:synced:\(service)" }
     var registry: String { "\(namespace)lock:held" }
     var registryByAge: String { "\(namespace)lock:held:by-age" }
     var registryByKey: String { "\(namespace)lock:held:by-key" }
@@ -33,12 +37,12 @@ struct LockKeys: Sendable {
 }
 
 enum LockScripts {
-    /// KEYS: lock, fence counter. ARGV: token, ttl ms.
+    /// KEYS: lock, fence counter, the caller's fence-synced marker. ARGV: token, ttl ms.
     /// Returns `{1, fence}` when acquired, `{0, pttl}` when held by someone else, and `{-1, 0}`
-    /// when the fence counter is missing (Redis lost its data): the caller raises it above every
-    /// committed fence first.
+    /// when the fence counter is missing (Redis lost its data) or the caller has not raised it over
+    /// this link (it may be a promoted replica): the caller raises it above every committed fence first.
     static let acquire = RedisScript("""
-        if redis.call('EXISTS', KEYS[2]) == 0 then return {-1, 0} end
+        if redis.call('EXISTS', KEYS[2], KEYS[3]) < 2 then return {-1, 0} end
         if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
           return {1, redis.call('INCR', KEYS[2])}
         end
@@ -106,8 +110,10 @@ enum LockScripts {
         return 1
         """)
 
-    /// KEYS: fence counter. ARGV: floor. Creates the counter, or raises it to at least the floor.
+    /// KEYS: fence counter, the caller's fence-synced marker. ARGV: floor, marker ttl ms. Creates
+    /// the counter, or raises it to at least the floor, and sets the marker.
     static let raiseFenceFloor = RedisScript("""
+        redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
         local current = redis.call('GET', KEYS[1])
         local floor = tonumber(ARGV[1])
         if not current or tonumber(current) < floor then redis.call('SET', KEYS[1], ARGV[1]) return floor end

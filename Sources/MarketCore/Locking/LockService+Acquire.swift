@@ -45,23 +45,24 @@ extension LockService {
     }
 
     private func attempt(_ key: String, token: String, operation: String, ttl: Duration,
-                         resynced: Bool = false) async throws -> Attempt {
+                         resyncs: Int = 0) async throws -> Attempt {
         guard let redis else { throw RedisError(code: .closed, message: "no Redis configured") }
         let requestedAt = ContinuousClock.now
         let ttlMilliseconds = Self.milliseconds(ttl)
         let reply = try await LockScripts.acquire.run(
-            on: redis, keys: [RedisArgument(keys.lock(key)), RedisArgument(keys.fenceCounter)],
+            on: redis, keys: [RedisArgument(keys.lock(key))] + fenceKeys,
             arguments: [RedisArgument(token), RedisArgument(ttlMilliseconds)])
         let parts = reply.array
         guard parts.count == 2, let flag = parts[0].integer, let value = parts[1].integer else {
             throw RedisError(code: .commandFailed, message: "unexpected reply from the lock script: \(reply)")
         }
         if flag == -1 {
-            guard resynced == false else {
+            // Again only if the link changed between raising and acquiring (a failover in between).
+            guard resyncs < 3 else {
                 throw RedisError(code: .commandFailed, message: "the lock fence counter is still missing after raising it")
             }
             try await syncFenceFloor()
-            return try await attempt(key, token: token, operation: operation, ttl: ttl, resynced: true)
+            return try await attempt(key, token: token, operation: operation, ttl: ttl, resyncs: resyncs + 1)
         }
         guard flag == 1 else { return Attempt(holderTTLMilliseconds: value) }
         // Registered by the keeper once held for `registrationDelay`, not here.
@@ -110,14 +111,40 @@ extension LockService {
         _ = try? await redis?.send("ZREM", RedisArgument(keys.waiters(key)), RedisArgument(member))
     }
 
+    /// The fence counter and this service's marker that it raised it over the current link: the
+    /// acquire script's KEYS after the lock.
+    var fenceKeys: [RedisArgument] { [RedisArgument(keys.fenceCounter), RedisArgument(fenceSyncedKey)] }
+
+    /// Fences the old master may have issued that never reached the promoted replica, at most: after
+    /// a failover the counter is raised this far above every committed fence, so a new fence never
+    /// equals one still held under the old master (equal fences would both pass the commit check).
+    static let fenceGapAfterFailover: Int64 = 1_000_000
+
     /// Raises Redis' fence counter above every fence PostgreSQL has committed, so tokens stay
-    /// monotonic after a Redis restart or a stretch on advisory locks.
+    /// monotonic after a Redis restart, a failover or a stretch on advisory locks.
     func syncFenceFloor() async throws {
         guard let redis else { return }
-        let floor = try await advisory.highestCommittedFence()
-        _ = try await LockScripts.raiseFenceFloor.run(on: redis, keys: [RedisArgument(keys.fenceCounter)],
-                                                      arguments: [RedisArgument(floor)])
-        logger.debug("lock fence counter raised to at least \(floor)")
-        fenceFloorSynced = true
+        let sentinel = redis.configuration.sentinel
+        // The master the raise goes to must be known before the gap is chosen: make the link
+        // first, and raise again if the master moved meanwhile (raising is idempotent).
+        for _ in 0..<3 {
+            _ = try await redis.send("PING")
+            let epoch = sentinel?.epoch ?? 0
+            let moved = state.withLock { $0.fencedEpoch != epoch }
+            let committed = try await advisory.highestCommittedFence()
+            let floor = committed + (moved ? Self.fenceGapAfterFailover : 0)
+            _ = try await LockScripts.raiseFenceFloor.run(on: redis, keys: fenceKeys,
+                                                          arguments: [RedisArgument(floor), RedisArgument(Self.fenceSyncedMilliseconds)])
+            logger.debug("lock fence counter raised to at least \(floor)")
+            if (sentinel?.epoch ?? 0) == epoch {
+                state.withLock { $0.fencedEpoch = epoch }
+                fenceFloorSynced = true
+                return
+            }
+        }
+        throw RedisError(code: .connectionFailed, message: "the Redis master kept moving while the fence counter was raised")
     }
+
+    /// How long a fence-synced marker lives: past it, the next acquisition raises the counter again.
+    static let fenceSyncedMilliseconds: Int64 = 600_000
 }

@@ -2,6 +2,7 @@ extension LockService {
     /// One pass of the background keeper: probe Redis while in fallback, register leases held for
     /// ``LockService/registrationDelay``, renew leases that are due.
     func keeperTick() async {
+        followMasterSwitch()
         if mode != .redis { await probeRedis() }
         let now = ContinuousClock.now
         for lease in activeLeases where lease.mode == .redis && !lease.isLost {

@@ -27,9 +27,11 @@ public final class LockService: Sendable {
     let tokens = LockTokens()
     /// `host|pid|` of the registry entries this process writes.
     let holderPrefix: String
+    /// This service's marker that it raised the fence counter over the current link (see ``LockKeys``).
+    let fenceSyncedKey: String
     let logger = Logger(label: "market.locks")
 
-    private let state: Mutex<ServiceState>
+    let state: Mutex<ServiceState>
     private let subscriber: RedisSubscriber?
     private let keeper = Mutex<Task<Void, Never>?>(nil)
     /// Writes registry entries and releases behind the holders' backs (nil without Redis).
@@ -50,7 +52,13 @@ public final class LockService: Sendable {
         self.identity = identity
         self.holderPrefix = [identity.host, String(identity.pid)].map { $0.replacingOccurrences(of: "|", with: "/") }
             .joined(separator: "|") + "|"
-        self.state = Mutex(ServiceState(mode: redis == nil ? Self.fallbackMode(for: policy) : .redis))
+        self.fenceSyncedKey = LockKeys(namespace: namespace).fenceSynced(holderPrefix + UUID().uuidString)
+        self.state = Mutex(ServiceState(mode: redis == nil ? Self.fallbackMode(for: policy) : .redis,
+                                        masterEpoch: redis?.configuration.sentinel?.epoch ?? 0,
+                                        fencedEpoch: redis?.configuration.sentinel?.epoch ?? 0))
+        // Every new link may lead to another server (a restarted one, a promoted replica): no fence
+        // is issued over it before this service has raised the counter there.
+        redis?.runOnEveryConnection(["DEL", RedisArgument(fenceSyncedKey)])
         let queue = waitQueue
         self.bookkeeper = redis.map { redis in
             LockBookkeeper(redis: redis, keys: LockKeys(namespace: namespace), logger: Logger(label: "market.locks"),
@@ -214,9 +222,10 @@ public final class LockService: Sendable {
         }
         guard switched else { return }
         logger.critical("Redis unreachable (\(error)); locks now: \(Self.fallbackMode(for: policy).label)")
-        for lease in leases where lease.markLost("Redis became unreachable") {
-            stats?.recordLock(key: lease.key, .lost)
-        }
+        let lost = leases.filter { $0.markLost("Redis became unreachable") }
+        for lease in lost { stats?.recordLock(key: lease.key, .lost) }
+        beginOutage(locksLost: lost.count)
+        keepForRelease(lost)
     }
 
     func noteRedisRecovered() {
@@ -225,7 +234,10 @@ public final class LockService: Sendable {
             state.mode = .redis
             return true
         }
-        if switched { logger.notice("Redis reachable again; locks back on Redis") }
+        guard switched else { return }
+        endOutage()
+        releaseLostLeases()
+        logger.notice("Redis reachable again at \(redis?.serverAddress?.description ?? "?"); locks back on Redis")
     }
 
     var fenceFloorSynced: Bool {
@@ -256,11 +268,20 @@ public final class LockService: Sendable {
     }
 }
 
-private struct ServiceState {
+struct ServiceState {
     var mode: LockMode
     var active: [ObjectIdentifier: LockLease] = [:]
     var fenceFloorSynced = false
     var lastProbe: ContinuousClock.Instant?
+    /// The Sentinel epoch the service last followed (see ``LockService/followMasterSwitch()``).
+    var masterEpoch: Int
+    /// The Sentinel epoch of the master the fence counter was last raised on: a raise on a later
+    /// one (a promoted replica) leaves ``LockService/fenceGapAfterFailover``.
+    var fencedEpoch: Int
+    var outage: RedisOutageReport?
+    /// Leases given up while Redis was away or the master moved, whose keys may still be on the
+    /// (new) master: released, by token, once Redis answers again.
+    var lostLeases: [(key: String, token: String)] = []
 }
 
 extension LockService {

@@ -62,6 +62,22 @@ public final class RedisConnection: Sendable {
     /// True while the link is up (as of the last command).
     public var isConnected: Bool { io.isConnected }
 
+    /// The server commands go to: `host:port`, or under Sentinel the master last confirmed
+    /// (nil before the first connection).
+    public var serverAddress: RedisAddress? {
+        guard let sentinel = configuration.sentinel else {
+            return RedisAddress(host: configuration.host, port: configuration.port)
+        }
+        return sentinel.currentMaster
+    }
+
+    /// Sends `command` on every new link (after AUTH and SELECT, before anything queued); a
+    /// failure there fails the connection. For state that must be reset whenever the link — and
+    /// so possibly the server — changes.
+    func runOnEveryConnection(_ command: [RedisArgument]) {
+        io.addConnectCommand(command)
+    }
+
     /// Fails queued commands with `.closed` and stops the I/O thread.
     public func close() { io.close() }
 }

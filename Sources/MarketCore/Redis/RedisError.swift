@@ -12,6 +12,10 @@ public struct RedisError: Error, CustomStringConvertible, Sendable {
         public static let noScript = Code("no_script")
         /// Redis could not be reached or the connection broke mid-command.
         public static let connectionFailed = Code("connection_failed")
+        /// The server answered, and refused this client for good: a wrong password or ACL user, a
+        /// database index out of range, or no master of that name under Sentinel. A configuration
+        /// error, not an outage: retrying will not help.
+        public static let refused = Code("refused")
         /// The URL could not be understood.
         public static let invalidConfiguration = Code("invalid_configuration")
         /// The client has been closed.
@@ -26,8 +30,10 @@ public struct RedisError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    /// True when the failure says nothing about the command and everything about the link.
-    public var isConnectionFailure: Bool { code == .connectionFailed || code == .closed }
+    /// True when the failure says nothing about the command and everything about the link. A
+    /// refusal counts too: once running, a server that starts refusing (a password rotated under
+    /// the process) is an outage like any other; at start it is a configuration error instead.
+    public var isConnectionFailure: Bool { code == .connectionFailed || code == .closed || code == .refused }
 
     public var description: String {
         code == .commandFailed || code == .noScript ? "Redis \(code): \(message)" : message

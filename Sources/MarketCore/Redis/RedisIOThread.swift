@@ -64,6 +64,11 @@ final class RedisIOThread: @unchecked Sendable {
     /// (nothing was in flight): a new command must wake it, or its reply would go unread.
     private var readerSleepsBlind = false
     private var lastConnectFailure: ContinuousClock.Instant?
+    /// Under Sentinel, the epoch of the master the current context talks to (see ``SentinelDiscovery/epoch``).
+    private var linkEpoch = 0
+    /// Run on every new link before anything queued (see ``RedisConnection/runOnEveryConnection(_:)``).
+    private var connectCommands: [[RedisArgument]] = []
+    private var sentinelObserver: Int?
     private let connected = Atomic<Bool>(false)
     /// Wakes the reader thread from poll().
     private let wakePipe = WakePipe()
@@ -80,7 +85,15 @@ final class RedisIOThread: @unchecked Sendable {
     init(configuration: RedisConfiguration, label: String) {
         _ = Self.sigpipeIgnored
         self.configuration = configuration
+        let wake = wakePipe
+        // A change of master wakes the reader at once, so the stale link is dropped without waiting for poll's timeout.
+        sentinelObserver = configuration.sentinel?.observe { wake.signal() }
         Thread.start(named: label) { [self] in run() }
+    }
+
+    /// Adds a command run on every new link, right after AUTH and SELECT and before anything queued.
+    func addConnectCommand(_ command: [RedisArgument]) {
+        lock.withLock { connectCommands.append(command) }
     }
 
     var isConnected: Bool { connected.load(ordering: .relaxed) }
@@ -131,6 +144,7 @@ final class RedisIOThread: @unchecked Sendable {
         lock.lock()
         closed = true
         lock.unlock()
+        if let sentinelObserver { configuration.sentinel?.stopObserving(sentinelObserver) }
         signalReader()
     }
 
@@ -176,12 +190,13 @@ final class RedisIOThread: @unchecked Sendable {
         }
         if let lastConnectFailure, lastConnectFailure.duration(to: .now) < Self.reconnectPause {
             let error = RedisError(code: .connectionFailed,
-                                   message: "Redis at \(configuration.host):\(configuration.port) is unreachable")
+                                   message: "Redis (\(configuration.serverDescription)) is unreachable")
             batch.forEach { $0.completion(.failure(error)) }
             return
         }
         do {
-            let fresh = try Self.connect(configuration)
+            let commands = lock.withLock { connectCommands }
+            let (fresh, epoch) = try Self.connect(configuration, then: commands)
             // From here on the socket is driven by poll(): hiredis must treat EAGAIN as "later".
             _ = fcntl(fresh.pointee.fd, F_SETFL, fcntl(fresh.pointee.fd, F_GETFL) | O_NONBLOCK)
             fresh.pointee.flags &= ~Int32(REDIS_BLOCK)
@@ -190,6 +205,7 @@ final class RedisIOThread: @unchecked Sendable {
             // so no caller's direct write can overtake a command submitted before it.
             lock.lock()
             context = fresh
+            linkEpoch = epoch
             let waited = batch + waitingForConnection
             waitingForConnection.removeAll()
             generation += 1
@@ -201,6 +217,7 @@ final class RedisIOThread: @unchecked Sendable {
             connected.store(true, ordering: .relaxed)
             // The run loop writes them next (``writeQueuedOutput()``).
         } catch {
+            // A refusal (wrong password, database, master name) is not retried at once either.
             lastConnectFailure = .now
             batch.forEach { $0.completion(.failure(error)) }
         }
@@ -293,6 +310,11 @@ final class RedisIOThread: @unchecked Sendable {
                       oldest.sentAt.duration(to: .now) > .seconds(configuration.timeoutSeconds) {
                 failure = linkError("no reply within \(configuration.timeoutSeconds) s")
             }
+        }
+        // Under Sentinel a link to a master that has since been replaced is dropped, busy or idle.
+        if failure == nil, context != nil, let sentinel = configuration.sentinel, sentinel.epoch != linkEpoch {
+            failure = linkError("the sentinels moved the master to \(sentinel.currentMaster?.description ?? "?")")
+            readable = false
         }
         let readerContext = readable ? context : nil
         lock.unlock()
@@ -397,7 +419,7 @@ final class RedisIOThread: @unchecked Sendable {
 
     private func linkError(_ reason: String) -> RedisError {
         RedisError(code: .connectionFailed,
-                   message: "lost the connection to Redis at \(configuration.host):\(configuration.port): \(reason)")
+                   message: "lost the connection to Redis (\(configuration.serverDescription)): \(reason)")
     }
 
     /// Drops the context and whatever was queued for it. It is freed later by the reader thread
@@ -443,41 +465,92 @@ final class RedisIOThread: @unchecked Sendable {
         }
     }
 
-    /// Opens a blocking context with read/write timeouts, then AUTH and SELECT.
-    static func connect(_ configuration: RedisConfiguration) throws -> UnsafeMutablePointer<redisContext> {
+    /// Opens a blocking context to the server (under Sentinel: the master the sentinels name,
+    /// confirmed with ROLE), sends AUTH and SELECT, then `commands`; also returns the Sentinel epoch
+    /// of the link (0 without Sentinel).
+    ///
+    /// - Throws: `.refused` when the server answers AUTH, SELECT or `commands` with a refusal that
+    ///   retrying will not cure (wrong password, unknown user, database out of range, or no master
+    ///   of that name); `.connectionFailed` otherwise.
+    static func connect(_ configuration: RedisConfiguration,
+                        then commands: [[RedisArgument]] = []) throws -> (UnsafeMutablePointer<redisContext>, Int) {
         let timeout = timeval(tv_sec: configuration.timeoutSeconds, tv_usec: 0)
-        guard let context = redisConnectWithTimeout(configuration.host, Int32(configuration.port), timeout) else {
+        guard let sentinel = configuration.sentinel else {
+            let address = RedisAddress(host: configuration.host, port: configuration.port)
+            return (try setUp(try open(address, timeout: timeout), configuration, commands), 0)
+        }
+        let master = try sentinel.discoverMaster()
+        let context = try setUp(try open(master, timeout: timeout), configuration, [])
+        switch reply(to: ["ROLE"], on: context) {
+        case .success(let role) where role.array.first?.string == "master":
+            break
+        case .success(let role):
+            redisFree(context)
+            throw RedisError(code: .connectionFailed, message: "the sentinels named \(master) as master \(sentinel.masterName), "
+                             + "but it is a \(role.array.first?.string ?? "server of unknown role"); asking again")
+        case .failure(let error):
+            redisFree(context)
+            // An ACL user without ROLE can never confirm a master: a configuration error (add +role).
+            throw RedisError(code: error.message.hasPrefix("NOPERM") ? .refused : .connectionFailed,
+                             message: "cannot confirm the master at \(master) with ROLE: \(error.message)")
+        }
+        // Only a confirmed master runs the connection's own commands (they may write).
+        let ready = try setUp(context, configuration, commands, authenticate: false)
+        return (ready, sentinel.confirmed(master))
+    }
+
+    /// Opens a blocking context with read/write timeouts.
+    static func open(_ address: RedisAddress, timeout: timeval) throws -> UnsafeMutablePointer<redisContext> {
+        guard let context = redisConnectWithTimeout(address.host, Int32(address.port), timeout) else {
             throw RedisError(code: .connectionFailed, message: "cannot allocate a Redis context")
         }
         if context.pointee.err != 0 {
             let reason = errorText(context)
             redisFree(context)
-            throw RedisError(code: .connectionFailed,
-                             message: "cannot connect to Redis at \(configuration.host):\(configuration.port): \(reason)")
+            throw RedisError(code: .connectionFailed, message: "cannot connect to Redis at \(address): \(reason)")
         }
         _ = redisSetTimeout(context, timeout)
+        return context
+    }
+
+    /// AUTH and SELECT (unless `authenticate` is false), then `commands`; frees the context on failure.
+    private static func setUp(_ context: UnsafeMutablePointer<redisContext>, _ configuration: RedisConfiguration,
+                              _ commands: [[RedisArgument]], authenticate: Bool = true) throws -> UnsafeMutablePointer<redisContext> {
         var setup: [[RedisArgument]] = []
-        if let password = configuration.password {
+        if authenticate, let password = configuration.password {
             setup.append(configuration.username.map { ["AUTH", RedisArgument($0), RedisArgument(password)] }
                          ?? ["AUTH", RedisArgument(password)])
         }
-        if configuration.database != 0 { setup.append(["SELECT", RedisArgument(configuration.database)]) }
-        for command in setup {
-            if let problem = runSynchronously(command, on: context) {
+        if authenticate, configuration.database != 0 { setup.append(["SELECT", RedisArgument(configuration.database)]) }
+        for (index, command) in (setup + commands).enumerated() {
+            if case .failure(let problem) = reply(to: command, on: context) {
+                // A login whose ACL forbids a connection command (a read-only console may not DEL) cannot
+                // run what the command prepares for either (taking locks): it goes on without it.
+                if index >= setup.count, problem.message.hasPrefix("NOPERM") { continue }
                 redisFree(context)
-                throw RedisError(code: .connectionFailed, message: "Redis refused the connection: \(problem)")
+                throw problem.code == .connectionFailed
+                    ? problem
+                    : RedisError(code: isTransient(problem.message) ? .connectionFailed : .refused,
+                                 message: "Redis refused the connection: \(problem.message)")
             }
         }
         return context
     }
 
-    /// Runs one command on a context this thread owns; returns the error text, if any.
-    static func runSynchronously(_ command: [RedisArgument], on context: UnsafeMutablePointer<redisContext>) -> String? {
+    /// Error replies that a later attempt may not get: loading, busy, a master without quorum, a replica.
+    private static func isTransient(_ message: String) -> Bool {
+        ["LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY"].contains { message.hasPrefix($0) }
+    }
+
+    /// Runs one command on a context this thread owns: the reply, an error reply as `.commandFailed`,
+    /// or `.connectionFailed` when the link failed.
+    static func reply(to command: [RedisArgument], on context: UnsafeMutablePointer<redisContext>) -> Result<RedisValue, RedisError> {
         let raw = withArgv(command) { argc, argv, lengths in redisCommandArgv(context, argc, argv, lengths) }
-        guard let raw else { return errorText(context) }
+        guard let raw else { return .failure(RedisError(code: .connectionFailed, message: errorText(context))) }
         defer { freeReplyObject(raw) }
-        if case .error(let message) = RedisValue(reply: raw.assumingMemoryBound(to: redisReply.self)) { return message }
-        return nil
+        let value = RedisValue(reply: raw.assumingMemoryBound(to: redisReply.self))
+        if case .error(let message) = value { return .failure(RedisError(code: .commandFailed, message: message)) }
+        return .success(value)
     }
 
     static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {

@@ -6,14 +6,28 @@ import Synchronization
 ///
 /// Messages are delivered to `onMessage(channel, payload)` on the subscriber's thread: keep the
 /// handler short. After every (re)connection `onConnected` runs, so listeners can re-check state
-/// they may have missed while the link was down.
+/// they may have missed while the link was down. Under Sentinel it subscribes on the master and
+/// moves with it: a change of master drops the link and subscribes again on the new one.
 public final class RedisSubscriber: Sendable {
     private let loop: SubscriberLoop
 
     public init(configuration: RedisConfiguration, channels: [String],
                 onMessage: @escaping @Sendable (String, [UInt8]) -> Void,
                 onConnected: @escaping @Sendable () -> Void = {}) {
-        loop = SubscriberLoop(configuration: configuration, channels: channels,
+        let sentinel = configuration.sentinel
+        loop = SubscriberLoop(channels: channels, label: "redis-subscriber",
+                              connect: { try RedisIOThread.connect(configuration) },
+                              currentEpoch: { sentinel?.epoch ?? 0 },
+                              onMessage: onMessage, onConnected: onConnected)
+    }
+
+    /// A subscriber whose links come from `connect` (a context and the epoch it belongs to); the
+    /// link is dropped and made again when `currentEpoch` moves past it.
+    init(channels: [String], label: String,
+         connect: @escaping @Sendable () throws -> (UnsafeMutablePointer<redisContext>, Int),
+         currentEpoch: @escaping @Sendable () -> Int,
+         onMessage: @escaping @Sendable (String, [UInt8]) -> Void, onConnected: @escaping @Sendable () -> Void = {}) {
+        loop = SubscriberLoop(channels: channels, label: label, connect: connect, currentEpoch: currentEpoch,
                               onMessage: onMessage, onConnected: onConnected)
     }
 
@@ -28,28 +42,32 @@ public final class RedisSubscriber: Sendable {
 
 /// `@unchecked Sendable`: the context lives only on the loop's thread; the flags are atomic.
 private final class SubscriberLoop: @unchecked Sendable {
-    let configuration: RedisConfiguration
     let channels: [String]
+    let connect: @Sendable () throws -> (UnsafeMutablePointer<redisContext>, Int)
+    let currentEpoch: @Sendable () -> Int
     let onMessage: @Sendable (String, [UInt8]) -> Void
     let onConnected: @Sendable () -> Void
     let stop = Atomic<Bool>(false)
     let connected = Atomic<Bool>(false)
 
-    init(configuration: RedisConfiguration, channels: [String],
+    init(channels: [String], label: String,
+         connect: @escaping @Sendable () throws -> (UnsafeMutablePointer<redisContext>, Int),
+         currentEpoch: @escaping @Sendable () -> Int,
          onMessage: @escaping @Sendable (String, [UInt8]) -> Void, onConnected: @escaping @Sendable () -> Void) {
-        self.configuration = configuration
         self.channels = channels
+        self.connect = connect
+        self.currentEpoch = currentEpoch
         self.onMessage = onMessage
         self.onConnected = onConnected
-        Thread.start(named: "redis-subscriber") { [self] in run() }
+        Thread.start(named: label) { [self] in run() }
     }
 
     private func run() {
         var pause: UInt32 = 50_000
         while !stop.load(ordering: .relaxed) {
-            if let context = try? RedisIOThread.connect(configuration) {
+            if case let (context, epoch)? = try? connect() {
                 pause = 50_000
-                listen(on: context)
+                listen(on: context, epoch: epoch)
                 redisFree(context)
                 connected.store(false, ordering: .relaxed)
             }
@@ -59,8 +77,8 @@ private final class SubscriberLoop: @unchecked Sendable {
         }
     }
 
-    /// Subscribes, then polls the socket so `stop` is noticed without a blocking read.
-    private func listen(on context: UnsafeMutablePointer<redisContext>) {
+    /// Subscribes, then polls the socket so `stop` (and a change of master) is noticed without a blocking read.
+    private func listen(on context: UnsafeMutablePointer<redisContext>, epoch: Int) {
         let subscribe: [RedisArgument] = ["SUBSCRIBE"] + channels.map { RedisArgument($0) }
         RedisIOThread.withArgv(subscribe) { argc, argv, lengths in
             _ = redisAppendCommandArgv(context, argc, argv, lengths)
@@ -70,7 +88,7 @@ private final class SubscriberLoop: @unchecked Sendable {
             if redisBufferWrite(context, &done) != REDIS_OK { return }
         } while done == 0
         var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
-        while !stop.load(ordering: .relaxed) {
+        while !stop.load(ordering: .relaxed) && currentEpoch() == epoch {
             let ready = poll(&descriptor, 1, 250)
             if ready < 0 && errno != EINTR { return }
             if ready <= 0 { continue }

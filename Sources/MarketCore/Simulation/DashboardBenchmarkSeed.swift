@@ -274,8 +274,8 @@ public struct DashboardBenchmarkSeed {
                         acquired: now - Int64((number * 7919) % 600_000))
             }
             let replies = try await redis.pipeline(taken.map { lock in
-                ["EVAL", RedisArgument(LockScripts.acquire.source), "2", RedisArgument(locks.keys.lock(lock.key)),
-                 RedisArgument(locks.keys.fenceCounter), RedisArgument(lock.token), RedisArgument(lease)]
+                ["EVAL", RedisArgument(LockScripts.acquire.source), "3", RedisArgument(locks.keys.lock(lock.key))]
+                    + locks.fenceKeys + [RedisArgument(lock.token), RedisArgument(lease)]
             })
             var registrations: [(key: String, token: String, entry: String)] = []
             for (lock, reply) in zip(taken, replies) {

@@ -42,13 +42,15 @@ extension LockPrefixStats {
             renewalFailures += 1
         case .lost:
             lost += 1
+        case .fenceRefused:
+            fenceRefused += 1
         }
     }
 
     /// The non-zero hash fields and their increments.
     var hashFields: [(String, Int64)] {
         let counts = [(StatsField.acquired, acquired), (StatsField.waited, waited), (StatsField.timedOut, timedOut),
-                      (StatsField.renewalFailed, renewalFailures), (StatsField.lost, lost)]
+                      (StatsField.renewalFailed, renewalFailures), (StatsField.lost, lost), (StatsField.fenceRefused, fenceRefused)]
         return counts.filter { $0.1 > 0 }
             + wait.hashFields(sum: StatsField.waitSum, bucket: StatsField.waitBucket)
             + hold.hashFields(sum: StatsField.holdSum, bucket: StatsField.holdBucket)

@@ -30,6 +30,7 @@ enum StatsField {
     static let timedOut = "timeout"
     static let renewalFailed = "renew_fail"
     static let lost = "lost"
+    static let fenceRefused = "fence_refused"
     static let waitSum = "wait_us"
     static func waitBucket(_ index: Int) -> String { "wh:\(index)" }
     static let holdSum = "hold_us"

@@ -37,6 +37,8 @@ public struct LockPrefixStats: Sendable, Equatable {
     public var timedOut: Int64 = 0
     public var renewalFailures: Int64 = 0
     public var lost: Int64 = 0
+    /// Commits refused at the fence check (`MC409`): a holder whose fence another had overtaken.
+    public var fenceRefused: Int64 = 0
     public var wait = LatencyHistogram()
     public var hold = LatencyHistogram()
 }
@@ -118,7 +120,8 @@ public struct StatsReader: Sendable {
         let replies = try await redis.pipeline(missing.map { ["HGETALL", RedisArgument(key($0))] })
         var fetched: [Int64: Sum] = [:]
         for (second, reply) in zip(missing, replies) { fetched[second] = sum(Self.fields(of: reply)) }
-        cached?.keep(fetched, settledThrough: StatsRecorder.currentSecond() - StatsSecondsCache.settledAfter)
+        cached?.keep(fetched, settledThrough: StatsRecorder.currentSecond() - StatsSecondsCache.settledAfter,
+                     oldestWanted: window.lowerBound)
         known.merge(fetched) { _, new in new }
         return window.map { known[$0]! }
     }
@@ -165,6 +168,7 @@ public struct StatsReader: Sendable {
             case StatsField.timedOut: byPrefix[name]!.timedOut += value
             case StatsField.renewalFailed: byPrefix[name]!.renewalFailures += value
             case StatsField.lost: byPrefix[name]!.lost += value
+            case StatsField.fenceRefused: byPrefix[name]!.fenceRefused += value
             case StatsField.waitSum: byPrefix[name]!.wait.addSum(micros: value)
             case StatsField.holdSum: byPrefix[name]!.hold.addSum(micros: value)
             default:
@@ -198,6 +202,7 @@ extension LockPrefixStats {
         timedOut += second.timedOut
         renewalFailures += second.renewalFailures
         lost += second.lost
+        fenceRefused += second.fenceRefused
         wait.merge(second.wait)
         hold.merge(second.hold)
     }

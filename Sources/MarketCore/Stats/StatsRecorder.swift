@@ -18,6 +18,8 @@ public final class StatsRecorder: Sendable {
         case released(hold: Duration)
         case renewalFailed
         case lost
+        /// A commit was refused because the lease's fence was older than one already committed.
+        case fenceRefused
     }
 
     private let redis: RedisConnection?
@@ -71,6 +73,7 @@ public final class StatsRecorder: Sendable {
         case .timedOut: Counter(label: "market_lock_timeouts_total", dimensions: [("prefix", prefix)]).increment()
         case .lost: Counter(label: "market_lock_lost_total", dimensions: [("prefix", prefix)]).increment()
         case .renewalFailed: Counter(label: "market_lock_renewal_failures_total", dimensions: [("prefix", prefix)]).increment()
+        case .fenceRefused: Counter(label: "market_lock_fence_refused_total", dimensions: [("prefix", prefix)]).increment()
         case .acquired, .released: break
         }
     }

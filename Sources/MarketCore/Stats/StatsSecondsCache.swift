@@ -4,11 +4,11 @@ import Synchronization
 ///
 /// A second is settled ``settledAfter`` seconds after it ends: every process flushes its counts
 /// once a second, so by then they are all in. (A process whose flushes failed for longer ships
-/// its counts late; a settled second read before they arrive keeps missing them.) At most
-/// ``capacity`` seconds are kept per kind; older ones are read from Redis again.
+/// its counts late; a settled second read before they arrive keeps missing them.) Only the seconds
+/// of the latest window read are kept: a console open for a week holds one window's sums, not a
+/// growing history (each second's sums carry latency histograms, about 10 KB a second of traffic).
 final class StatsSecondsCache: Sendable {
     static let settledAfter: Int64 = 5
-    static let capacity: Int64 = 900
 
     let unitOfWork = SettledSeconds<[String: UnitOfWorkStats]>()
     let locks = SettledSeconds<[String: LockPrefixStats]>()
@@ -23,13 +23,16 @@ final class SettledSeconds<Sum: Sendable>: Sendable {
         sums.withLock { sums in sums.filter { window.contains($0.key) } }
     }
 
-    /// Keeps the sums of seconds up to `settledThrough`, and forgets seconds older than the capacity.
-    func keep(_ new: [Int64: Sum], settledThrough: Int64) {
-        let settled = new.filter { $0.key <= settledThrough }
+    /// Keeps the sums of seconds up to `settledThrough`, and forgets seconds before `oldestWanted`
+    /// (the first second of the window just read: windows slide forward).
+    func keep(_ new: [Int64: Sum], settledThrough: Int64, oldestWanted: Int64) {
+        let settled = new.filter { $0.key <= settledThrough && $0.key >= oldestWanted }
         sums.withLock { sums in
             sums.merge(settled) { _, new in new }
-            let oldest = settledThrough - StatsSecondsCache.capacity
-            if sums.keys.contains(where: { $0 <= oldest }) { sums = sums.filter { $0.key > oldest } }
+            if sums.keys.contains(where: { $0 < oldestWanted }) { sums = sums.filter { $0.key >= oldestWanted } }
         }
     }
+
+    /// How many seconds are kept now.
+    var count: Int { sums.withLock { $0.count } }
 }

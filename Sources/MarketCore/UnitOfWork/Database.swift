@@ -112,6 +112,7 @@ public final class Database: Sendable {
             await rollback(connection)
             if error.sqlState == "MC409", let lease {
                 leaseConfirmer?.fenceWasStale()
+                stats?.recordLock(key: lease.key, .fenceRefused)
                 throw LockError(.staleFence, key: lease.key,
                                 message: "lock \(lease.key): fence \(lease.fence) is stale (\(error.message)); nothing committed")
             }
@@ -137,6 +138,7 @@ protocol LeaseConfirming: Sendable {
 extension LockService: LeaseConfirming {
     func fenceWasStale() {
         fenceFloorSynced = false
+        countFenceRefused()
     }
 
     /// A Redis lease with less than half its validity left is extended (compare-and-extend) first;

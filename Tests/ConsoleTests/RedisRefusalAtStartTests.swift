@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import MarketCore
+
+/// A Redis that answers and refuses the configuration ends the command at start with exit 2 and
+/// the reason; only a Redis that cannot be reached lets the market run on its lock fallback.
+@Suite("Redis refusal at start")
+struct RedisRefusalAtStartTests {
+    @Test func aRefusedConfigurationExitsTwoWithTheReasonAndAnUnreachableRedisFallsBack() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let baseDatabase = environment["DATABASE_URL"], let redis = environment["REDIS_URL"],
+              let redisPort = URLComponents(string: redis)?.port else {
+            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
+            return
+        }
+        let database = try await ConsoleEndToEndTests.createDatabase(named: "refusal_\(randomHex(bytes: 6))", from: baseDatabase)
+        let sentinel = try SentinelProcess(monitoring: redisPort)
+        defer { sentinel.stop() }
+
+        let refusals: [(url: String, reason: String)] = [
+            ("redis://127.0.0.1:\(redisPort)/16", "DB index is out of range"),
+            ("redis://:not-the-password@127.0.0.1:\(redisPort)/0", "without any password configured"),
+            ("redis://nobody:secret-pw@127.0.0.1:\(redisPort)/0", "WRONGPASS"),
+            ("redis-sentinel://127.0.0.1:\(sentinel.port)/0#no-such-master", "no Redis master named \"no-such-master\""),
+        ]
+        for refusal in refusals {
+            let result = ChildProcessRunner.run(try ConsoleEndToEndTests.consoleBinary(), ["check"],
+                                                environment: ["DATABASE_URL": database, "REDIS_URL": refusal.url], timeout: 60)
+            #expect(result.status == 2, "\(refusal.url): \(result.output)")
+            #expect(result.output.contains(refusal.reason), "\(refusal.url): \(result.output)")
+            #expect(!result.output.contains("secret-pw") && !result.output.contains("not-the-password"), "\(result.output)")
+            #expect(!result.output.contains("advisory fallback"), "\(refusal.url): \(result.output)")
+        }
+
+        // Nobody listens on port 1: an outage, so the market starts on advisory locks and the check runs.
+        let unreachable = ChildProcessRunner.run(try ConsoleEndToEndTests.consoleBinary(), ["check"],
+                                                 environment: ["DATABASE_URL": database, "REDIS_URL": "redis://127.0.0.1:1/0"], timeout: 60)
+        #expect(unreachable.status == 0, "\(unreachable.output)")
+        #expect(unreachable.output.contains("Redis is unreachable"), "\(unreachable.output)")
+        // The sentinel is there and knows the master: the check runs on Redis, found through Sentinel.
+        let discovered = ChildProcessRunner.run(try ConsoleEndToEndTests.consoleBinary(), ["check"],
+                                                environment: ["DATABASE_URL": database,
+                                                              "REDIS_URL": "redis-sentinel://127.0.0.1:\(sentinel.port)/0#market"], timeout: 60)
+        #expect(discovered.status == 0, "\(discovered.output)")
+        #expect(!discovered.output.contains("unreachable"), "\(discovered.output)")
+    }
+}
+
+/// One sentinel of the test's own (redis-server in sentinel mode) watching the test Redis as `market`.
+private struct SentinelProcess {
+    let port: Int
+    let pid: pid_t
+    let directory: URL
+
+    init(monitoring redisPort: Int) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sentinel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = SentinelProcess.freePort()
+        let configuration = directory.appendingPathComponent("sentinel.conf")
+        try "sentinel monitor market 127.0.0.1 \(redisPort) 1\n".write(to: configuration, atomically: true, encoding: .utf8)
+        pid = try ChildProcessRunner.launch("/usr/bin/redis-server", [
+            configuration.path, "--sentinel", "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
+        ])
+        let deadline = Date().addingTimeInterval(10)
+        while !SentinelProcess.answers(port: port), Date() < deadline { usleep(20_000) }
+    }
+
+    func stop() {
+        ChildProcessRunner.stop(pid, signal: SIGTERM)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func freePort() -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func answers(port: Int) -> Bool {
+        let result = ChildProcessRunner.run("/usr/bin/redis-cli", ["-h", "127.0.0.1", "-p", String(port), "ping"], timeout: 5)
+        return result.output.contains("PONG")
+    }
+}
