@@ -87,6 +87,8 @@ struct PrometheusScrapeEndToEndTests {
         #expect(acquired.value > 0)
         let waits = try await Self.query(#"market_lock_wait_seconds_count{prefix="auction:bid"}"#, port: prometheusPort)
         #expect(waits.count == 1)
+        let refused = try await Self.query(#"market_lock_fences_refused_total{prefix="auction:bid"}"#, port: prometheusPort)
+        #expect(refused.count == 1)
         let pending = try await Self.query("market_pending_channel_transfers", port: prometheusPort)
         #expect(Set(pending.compactMap { $0.labels["older_than_seconds"] }) == Set(PostgresHealth.pendingAgeThresholds.map(String.init)))
         let withdrawals = try await Self.query(#"market_pending_withdrawals{older_than_seconds="240"}"#, port: prometheusPort)
