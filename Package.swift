@@ -8,12 +8,15 @@ let package = Package(
         .executable(name: "market-console", targets: ["Console"]),
         .library(name: "MarketCore", targets: ["MarketCore"]),
         .library(name: "Views", targets: ["Views"]),
+        // The Prometheus side of MarketCore: the market exporter and the one-line swift-metrics bootstrap.
+        .library(name: "MarketPrometheus", targets: ["MarketPrometheus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -27,17 +30,29 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "MarketPrometheus",
+            dependencies: [
+                "MarketCore",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
         .target(name: "Views"),
         .executableTarget(
             name: "Console",
             dependencies: [
-                "MarketCore", "Views", "CNCurses",
+                "MarketCore", "MarketPrometheus", "Views", "CNCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // Writes the git commit into the console before each build, for `--version`.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
+        .testTarget(name: "MarketPrometheusTests", dependencies: ["MarketPrometheus", "MarketCore"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views"]),
         // Tests the console's own logic (themes, palette) through `@testable import` of the executable.
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], exclude: ["Snapshots"]),

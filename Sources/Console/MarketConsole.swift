@@ -16,9 +16,14 @@ struct MarketConsole: AsyncParsableCommand {
             granted (market_viewer, market_oncall, market_moderator, market_admin; none: viewer). The database \
             checks every action's role and the two-person rule, and writes the audit (see `operators --help`).
             """,
-        subcommands: [RunCommand.self, SnapshotCommand.self, ActionCommand.self, OperatorsCommand.self, MigrateCommand.self, SimulateCommand.self, ReconcileCommand.self, CheckCommand.self, BenchCommand.self],
+        version: "\(releaseVersion) (commit \(buildCommit))",
+        subcommands: [RunCommand.self, SnapshotCommand.self, ActionCommand.self, OperatorsCommand.self, MigrateCommand.self, SimulateCommand.self,
+                      ReconcileCommand.self, CheckCommand.self, ExporterCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
     )
+
+    /// The release this source tree is; the commit comes from the build (see Plugins/BuildInfo).
+    static let releaseVersion = "0.1.0"
 
     static func main() async {
         // Progress lines of long commands should reach a pipe or a CI log as they happen.

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the core's throughput beside redis-benchmark and pgbench, and the dashboard's refresh.",
         subcommands: [LocksBenchmark.self, UnitOfWorkBenchmark.self, BidBenchmark.self, HotAuctionBenchmark.self,
-                      DashboardBenchmark.self, SoakBenchmark.self])
+                      DashboardBenchmark.self, SoakBenchmark.self, ExporterBenchmark.self])
 }
 
 /// Options every benchmark takes.
