@@ -45,7 +45,9 @@ public final class MarketExporter: Sendable {
     func collect() async {
         async let postgres = readPostgres()
         async let redis = readRedis()
+        async let readPool = readStandbyLag()
         let (health, redisReading) = (await postgres, await redis)
+        publish(standbyLag: await readPool)
 
         setUp("postgres", health != nil)
         if services.redis != nil { setUp("redis", redisReading != nil) }
@@ -101,6 +103,17 @@ public final class MarketExporter: Sendable {
         }
     }
 
+    /// The read pool's replay lag, when a read URL is configured (nil: none, or it could not be read).
+    private func readStandbyLag() async -> ReadReplicaLag?? {
+        guard services.readPool != nil else { return .none }
+        do {
+            return .some(try await DashboardQueries(services: services).readReplicaLag())
+        } catch {
+            readFailed("read-pool")
+            return .some(nil)
+        }
+    }
+
     private func readFailed(_ server: String) {
         registry.makeCounter(descriptor: .market("market_exporter_read_errors_total", help: "Scrapes in which the exporter could not read a server."),
                              labels: [("server", server)])
@@ -133,6 +146,19 @@ public final class MarketExporter: Sendable {
                 gauge("market_stuck_lock_alerts", "Open stuck-lock alerts (as the console's alerts view shows them), by kind and severity.",
                       [("kind", kind.rawValue), ("severity", severity.rawValue)]).set(Double(count))
             }
+        }
+    }
+
+    /// With a read URL: whether its server answered, whether it is a standby, and its replay lag.
+    private func publish(standbyLag: ReadReplicaLag??) {
+        guard case .some(let reading) = standbyLag else { return }
+        setUp("read-pool", reading != nil)
+        guard let reading else { return }
+        gauge("market_read_pool_is_standby", "Whether the read URL (DATABASE_READ_URL) leads to a standby (1) or a primary (0).")
+            .set(reading.isStandby ? 1.0 : 0.0)
+        if let seconds = reading.seconds {
+            gauge("market_standby_replay_lag_seconds", "Age of the last transaction the read pool's standby replayed "
+                  + "(0 when it has replayed all it received).").set(seconds)
         }
     }
 

@@ -80,7 +80,7 @@ struct DemoModeratorEndToEndTests {
             #expect(try row.decode(String?.self, at: 1) == mia)
             try await moderator.type("q")
             try await moderator.waitFor("EXIT=0")
-            let checked = ChildProcessRunner.run(binary, ["check"], environment: environment)
+            let checked = await ChildProcessRunner.runOffThePool(binary, ["check"], environment: environment)
             #expect(checked.status == 0, "\(checked.output)")
             await OperatorLogins.drop([mia], in: services)
         }

@@ -71,7 +71,7 @@ struct FrozenHolderTests {
             #expect(frozenStatus == 0, "the thawed process exited \(frozenStatus):\n\(frozenOutput.suffix(1500))")
             #expect(otherStatus == 0)
             print("frozen holder, the thawed process: \(frozenOutput.split(separator: "\n").filter { $0.contains("done:") || $0.contains("rollback") }.joined(separator: "; "))")
-            let checked = try ConsoleProcess.run(["check"], environment: environment)
+            let checked = try await ConsoleProcess.run(["check"], environment: environment)
             #expect(checked.succeeded && checked.output.contains("invariants: clean"), "\(checked.summary)")
             try? FileManager.default.removeItem(atPath: frozen.output)
             try? FileManager.default.removeItem(atPath: other.output)

@@ -11,16 +11,16 @@ struct HAPostgresTests {
     @Test func simulateAndCheckAreCleanThroughPgBouncerInTransactionMode() async throws {
         try await HAPostgres.with { ha, redis in
             let environment = ["DATABASE_URL": ha.pgbouncer, "REDIS_URL": redis, "REDIS_NAMESPACE": "pgb:\(Self.tag()):"]
-            let migrated = try ConsoleProcess.run(["migrate"], environment: environment)
+            let migrated = try await ConsoleProcess.run(["migrate"], environment: environment)
             #expect(migrated.succeeded, "\(migrated.summary)")
-            let simulated = try ConsoleProcess.run(["simulate", "--clients", "16", "--duration", "8", "--users", "300"],
+            let simulated = try await ConsoleProcess.run(["simulate", "--clients", "16", "--duration", "8", "--users", "300"],
                                                    environment: environment)
             #expect(simulated.succeeded, "\(simulated.summary)")
             let done = try #require(simulated.output.split(separator: "\n").first { $0.hasPrefix("done:") }, "\(simulated.output)")
             print("through PgBouncer: \(done)")
             // A named statement prepared on one server session and used on another would fail: no error rollbacks.
             #expect(!simulated.output.contains("rollback error"), "\(simulated.output)")
-            let checked = try ConsoleProcess.run(["check"], environment: environment)
+            let checked = try await ConsoleProcess.run(["check"], environment: environment)
             #expect(checked.succeeded && checked.output.contains("invariants: clean"), "\(checked.summary)")
         }
     }
@@ -28,15 +28,15 @@ struct HAPostgresTests {
     @Test func commitsResumeAfterThePrimaryDiesAndTheStandbyIsPromoted() async throws {
         try await HAPostgres.with { ha, redis in
             let environment = ["DATABASE_URL": ha.failover, "REDIS_URL": redis, "REDIS_NAMESPACE": "failover:\(Self.tag()):"]
-            #expect(try ConsoleProcess.run(["migrate"], environment: environment).succeeded)
+            #expect(try await ConsoleProcess.run(["migrate"], environment: environment).succeeded)
             let traffic = try ConsoleProcess.start(["simulate", "--clients", "16", "--duration", "40", "--users", "300"],
                                                    environment: environment)
             try await Self.waitForTraffic(traffic.output)
             let fencesBefore = try await Self.fences(ha.primary)
 
             let stopped = ContinuousClock.now
-            try ha.run("stop-primary")
-            try ha.run("promote")
+            try await ha.run("stop-primary")
+            try await ha.run("promote")
             let promoted = ContinuousClock.now
             let resumed = try await Self.firstNewBid(on: ha.standby, after: try await Self.lastBid(ha.standby))
             print(String(format: "failover: primary stopped → standby promoted in %.2f s; first commit on the new primary %.2f s after the stop (%.2f s after promote)",
@@ -46,7 +46,7 @@ struct HAPostgresTests {
             let output = (try? String(contentsOfFile: traffic.output, encoding: .utf8)) ?? ""
             #expect(status == 0, "simulate exited \(status):\n\(output.suffix(2000))")
             Self.expectCommitsGrewAtTheEnd(traffic.output)
-            let checked = try ConsoleProcess.run(["check"], environment: ["DATABASE_URL": ha.standby, "REDIS_URL": redis])
+            let checked = try await ConsoleProcess.run(["check"], environment: ["DATABASE_URL": ha.standby, "REDIS_URL": redis])
             #expect(checked.succeeded && checked.output.contains("invariants: clean"), "\(checked.summary)")
             try await Self.expectNoFenceWentBack(from: fencesBefore, on: ha.standby)
             try? FileManager.default.removeItem(atPath: traffic.output)
@@ -56,13 +56,13 @@ struct HAPostgresTests {
     @Test func commitsResumeAfterPgBouncerRestartsUnderTraffic() async throws {
         try await HAPostgres.with { ha, redis in
             let environment = ["DATABASE_URL": ha.pgbouncer, "REDIS_URL": redis, "REDIS_NAMESPACE": "pgbr:\(Self.tag()):"]
-            #expect(try ConsoleProcess.run(["migrate"], environment: environment).succeeded)
+            #expect(try await ConsoleProcess.run(["migrate"], environment: environment).succeeded)
             let traffic = try ConsoleProcess.start(["simulate", "--clients", "16", "--duration", "25", "--users", "300"],
                                                    environment: environment)
             try await Self.waitForTraffic(traffic.output)
             let fencesBefore = try await Self.fences(ha.primary)
             let restarting = ContinuousClock.now
-            try ha.run("restart-pgbouncer")
+            try await ha.run("restart-pgbouncer")
             let restarted = ContinuousClock.now
             let resumed = try await Self.firstNewBid(on: ha.primary, after: try await Self.lastBid(ha.primary))
             print(String(format: "pgbouncer restart: down and up again in %.2f s; first commit %.2f s after the restart began",
@@ -72,7 +72,7 @@ struct HAPostgresTests {
             let output = (try? String(contentsOfFile: traffic.output, encoding: .utf8)) ?? ""
             #expect(status == 0, "simulate exited \(status):\n\(output.suffix(2000))")
             Self.expectCommitsGrewAtTheEnd(traffic.output)
-            let checked = try ConsoleProcess.run(["check"], environment: environment)
+            let checked = try await ConsoleProcess.run(["check"], environment: environment)
             #expect(checked.succeeded && checked.output.contains("invariants: clean"), "\(checked.summary)")
             try await Self.expectNoFenceWentBack(from: fencesBefore, on: ha.primary)
             try? FileManager.default.removeItem(atPath: traffic.output)

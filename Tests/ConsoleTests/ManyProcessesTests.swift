@@ -61,7 +61,7 @@ struct ManyProcessesTests {
             #expect(bidRows > 0)
             #expect(bidCommits == bidRows)
 
-            let checked = try ConsoleProcess.run(["check"], environment: environment)
+            let checked = try await ConsoleProcess.run(["check"], environment: environment)
             #expect(checked.succeeded && checked.output.contains("invariants: clean"), "\(checked.summary)")
             (simulators + consoles).forEach { try? FileManager.default.removeItem(atPath: $0.output) }
         }

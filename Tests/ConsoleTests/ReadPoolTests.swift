@@ -15,8 +15,8 @@ struct ReadPoolTests {
         try await HAPostgres.with { ha, redis in
             let tag = HAPostgresTests.tag()
             var environment = ["DATABASE_URL": ha.primary, "REDIS_URL": redis, "REDIS_NAMESPACE": "read:\(tag):"]
-            #expect(try ConsoleProcess.run(["migrate"], environment: environment).succeeded)
-            let simulated = try ConsoleProcess.run(["simulate", "--clients", "4", "--duration", "3", "--users", "200"], environment: environment)
+            #expect(try await ConsoleProcess.run(["migrate"], environment: environment).succeeded)
+            let simulated = try await ConsoleProcess.run(["simulate", "--clients", "4", "--duration", "3", "--users", "200"], environment: environment)
             #expect(simulated.succeeded, "\(simulated.summary)")
             let primaryBefore = try await Self.scans(ha.primary)
             let standbyBefore = try await Self.scans(ha.standby)
@@ -24,7 +24,7 @@ struct ReadPoolTests {
             environment["DATABASE_READ_URL"] = ha.standby
             var documents: [[String: Any]] = []
             for view in ["overview", "auctions", "transfers", "audit", "proposals"] {
-                let result = try ConsoleProcess.run(["snapshot", "--view", view, "--json"], environment: environment)
+                let result = try await ConsoleProcess.run(["snapshot", "--view", view, "--json"], environment: environment)
                 #expect(result.succeeded, "\(result.summary)")
                 let json = String(result.output.drop { $0 != "{" }.reversed().drop { $0 != "}" }.reversed())
                 documents.append(try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)"))

@@ -12,7 +12,7 @@ struct ReconcileEndToEndTests {
             let environment = ["DATABASE_URL": database, "REDIS_URL": redis, "REDIS_NAMESPACE": "rec:\(tag):"]
             let clock = ContinuousClock()
             var started = clock.now
-            let simulated = ChildProcessRunner.run(binary, ["simulate", "--clients", "16", "--operations", "5000", "--unknown-rate", "0.3",
+            let simulated = await ChildProcessRunner.runOffThePool(binary, ["simulate", "--clients", "16", "--operations", "5000", "--unknown-rate", "0.3",
                                                             "--users", "500", "--seed", "17"],
                                                    environment: environment, timeout: 300)
             #expect(simulated.status == 0, "\(simulated.output.suffix(2_000))")
@@ -34,7 +34,7 @@ struct ReconcileEndToEndTests {
             var reconcilerEnvironment = environment
             reconcilerEnvironment["DATABASE_URL"] = try OperatorLogins.url(database, as: login)
             started = clock.now
-            let reconciled = ChildProcessRunner.run(binary, ["reconcile", "--once", "--seed", "17"], environment: reconcilerEnvironment,
+            let reconciled = await ChildProcessRunner.runOffThePool(binary, ["reconcile", "--once", "--seed", "17"], environment: reconcilerEnvironment,
                                                     timeout: 300)
             print("reconcile --once over \(unknownBefore) unknown outcomes: \(started.duration(to: clock.now))")
             #expect(reconciled.status == 0, "\(reconciled.output)")
@@ -62,7 +62,7 @@ struct ReconcileEndToEndTests {
             let asked = try await Self.count(services, "reconcile_asks = 1 AND last_error LIKE 'reconciler asked%'")
             #expect(asked == left)
 
-            let checked = ChildProcessRunner.run(binary, ["check"], environment: environment)
+            let checked = await ChildProcessRunner.runOffThePool(binary, ["check"], environment: environment)
             #expect(checked.status == 0, "\(checked.output)")
 
             // The audit names the reconciler and carries the gateways' evidence.

@@ -24,7 +24,7 @@ struct RedisRefusalAtStartTests {
             ("redis-sentinel://127.0.0.1:\(sentinel.port)/0#no-such-master", "no Redis master named \"no-such-master\""),
         ]
         for refusal in refusals {
-            let result = ChildProcessRunner.run(try ConsoleEndToEndTests.consoleBinary(), ["check"],
+            let result = await ChildProcessRunner.runOffThePool(try ConsoleEndToEndTests.consoleBinary(), ["check"],
                                                 environment: ["DATABASE_URL": database, "REDIS_URL": refusal.url], timeout: 60)
             #expect(result.status == 2, "\(refusal.url): \(result.output)")
             #expect(result.output.contains(refusal.reason), "\(refusal.url): \(result.output)")
@@ -33,12 +33,12 @@ struct RedisRefusalAtStartTests {
         }
 
         // Nobody listens on port 1: an outage, so the market starts on advisory locks and the check runs.
-        let unreachable = ChildProcessRunner.run(try ConsoleEndToEndTests.consoleBinary(), ["check"],
+        let unreachable = await ChildProcessRunner.runOffThePool(try ConsoleEndToEndTests.consoleBinary(), ["check"],
                                                  environment: ["DATABASE_URL": database, "REDIS_URL": "redis://127.0.0.1:1/0"], timeout: 60)
         #expect(unreachable.status == 0, "\(unreachable.output)")
         #expect(unreachable.output.contains("Redis is unreachable"), "\(unreachable.output)")
         // The sentinel is there and knows the master: the check runs on Redis, found through Sentinel.
-        let discovered = ChildProcessRunner.run(try ConsoleEndToEndTests.consoleBinary(), ["check"],
+        let discovered = await ChildProcessRunner.runOffThePool(try ConsoleEndToEndTests.consoleBinary(), ["check"],
                                                 environment: ["DATABASE_URL": database,
                                                               "REDIS_URL": "redis-sentinel://127.0.0.1:\(sentinel.port)/0#market"], timeout: 60)
         #expect(discovered.status == 0, "\(discovered.output)")

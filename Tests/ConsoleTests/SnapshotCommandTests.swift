@@ -27,7 +27,7 @@ struct SnapshotCommandTests {
         }
         await services.shutdown()
 
-        let result = ChildProcessRunner.run(try ConsoleEndToEndTests.consoleBinary(),
+        let result = await ChildProcessRunner.runOffThePool(try ConsoleEndToEndTests.consoleBinary(),
                                             ["snapshot", "--view", "auctions", "--json", "--filter", "pepe"],
                                             environment: ["DATABASE_URL": database, "REDIS_URL": redis, "REDIS_NAMESPACE": "snap:\(tag):"])
         #expect(result.status == 0, "\(result.output)")

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import MarketCore
+import MarketPrometheus
 import Views
 
-/// `bench soak`: the console's refresh loop (fetch, merge into the model, render a frame) for many
-/// minutes over live traffic, printing the resident set size as it goes, so memory that grows with
-/// every refresh shows as a slope rather than hiding in a short run.
+/// `bench soak`: the console's refresh loop (fetch, merge into the model, render a frame) and the
+/// exporter's scrape loop, side by side for many minutes over live traffic, printing the resident
+/// set size as it goes, so memory that grows with every refresh or scrape shows as a slope rather
+/// than hiding in a short run.
 ///
 /// Reads the configured market as the console would. The traffic is a `simulate` child process of
 /// this executable on the same servers (`--traffic-clients 0` relies on traffic already running).
@@ -18,12 +20,14 @@ struct SoakBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds between refreshes, as the console's --refresh.") var refresh: Double = 0.25
     @Option(help: "Clients of the simulate process started beside it (0: use traffic already running).") var trafficClients: Int = 4
     @Option(help: "Seconds on each view before moving to the next, so every view's reads run.") var viewSeconds: Double = 10
+    @Option(help: "Seconds between exporter scrapes, as Prometheus' scrape_interval (0: no scrapes).") var scrapeSeconds: Double = 5
     @Option(help: "Terminal size to render, WIDTHxHEIGHT.") var size: String = "160x45"
 
     func validate() throws {
         _ = try FiniteSeconds.duration(minutes * 60, option: "--minutes", minimum: 1)
         _ = try FiniteSeconds.duration(refresh, option: "--refresh", minimum: 0.05, maximum: 60)
         _ = try FiniteSeconds.duration(viewSeconds, option: "--view-seconds", minimum: 0.1)
+        if scrapeSeconds != 0 { _ = try FiniteSeconds.duration(scrapeSeconds, option: "--scrape-seconds", minimum: 0.1) }
         guard trafficClients >= 0 else { throw ValidationError("--traffic-clients cannot be negative") }
         guard terminalSize != nil else { throw ValidationError("--size must look like 160x45") }
     }
@@ -39,12 +43,12 @@ struct SoakBenchmark: AsyncParsableCommand {
             let traffic = try trafficClients > 0
                 ? SoakTraffic.start(clients: trafficClients, seconds: Int(minutes * 60) + 30, connection: connection) : nil
             defer { traffic?.stop() }
-            try await soak(OperatorMarket.make(services))
+            try await soak(OperatorMarket.make(services), exporter: scrapeSeconds > 0 ? MarketExporter(services: services) : nil)
             if let traffic { print("traffic: \(traffic.stop())") }
         }
     }
 
-    private func soak(_ market: Market) async throws {
+    private func soak(_ market: Market, exporter: MarketExporter?) async throws {
         let (width, height) = terminalSize!
         var model = DashboardModel(initialView: .overview)
         _ = model.update(.resized(width: width, height: height), now: Date())
@@ -58,8 +62,20 @@ struct SoakBenchmark: AsyncParsableCommand {
         var failed = 0
         let startRSS = ResidentMemory.currentMegabytes()
         var afterFirstMinute: Double?
-        print(String(format: "soaking for %g min: a refresh every %g s, a new view every %g s; RSS %.1f MB",
-                     minutes, refresh, viewSeconds, startRSS))
+        let scraping = exporter == nil ? "no scrapes" : "an exporter scrape every \(scrapeSeconds) s"
+        print("soaking for \(minutes) min: a refresh every \(refresh) s, a new view every \(viewSeconds) s, \(scraping); "
+              + String(format: "RSS %.1f MB", startRSS))
+        let scrapes = Task { [scrapeSeconds] () -> Int in
+            guard let exporter else { return 0 }
+            var count = 0
+            while ContinuousClock.now < end, !Task.isCancelled {
+                _ = await exporter.scrape(.prometheusText)
+                count += 1
+                try? await Task.sleep(for: .seconds(scrapeSeconds))
+            }
+            return count
+        }
+        defer { scrapes.cancel() }
         while ContinuousClock.now < end {
             let tick = ContinuousClock.now
             let result = await fetcher.fetch(model.plan)
@@ -80,10 +96,11 @@ struct SoakBenchmark: AsyncParsableCommand {
             }
             try await Task.sleep(until: tick + interval, clock: .continuous)
         }
+        let scraped = await scrapes.value
         let endRSS = ResidentMemory.currentMegabytes()
         let baseline = afterFirstMinute ?? startRSS
-        print(String(format: "RESULT name=soak minutes=%g refreshes=%d failed=%d rss_start_mb=%.1f rss_after_1min_mb=%.1f rss_end_mb=%.1f growth_after_1min_pct=%.1f",
-                     minutes, refreshes, failed, startRSS, baseline, endRSS, (endRSS - baseline) / baseline * 100))
+        print(String(format: "RESULT name=soak minutes=%g refreshes=%d failed=%d scrapes=%d rss_start_mb=%.1f rss_after_1min_mb=%.1f rss_end_mb=%.1f growth_after_1min_pct=%.1f",
+                     minutes, refreshes, failed, scraped, startRSS, baseline, endRSS, (endRSS - baseline) / baseline * 100))
     }
 }
 

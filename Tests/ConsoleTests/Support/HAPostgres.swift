@@ -21,19 +21,19 @@ struct HAPostgres {
             return
         }
         let file = NSTemporaryDirectory() + "market-console-ha-\(UUID().uuidString).env"
-        let started = script("start", environmentFile: file)
+        let started = await script("start", environmentFile: file)
         guard started.succeeded else {
-            _ = script("stop", environmentFile: file)
+            _ = await script("stop", environmentFile: file)
             throw TmuxSession.Failure(description: "scripts/ha-postgres.sh start failed: \(started.summary)")
         }
         do {
             let harness = try HAPostgres(environmentFile: file)
             try await body(harness, redis)
         } catch {
-            _ = script("stop", environmentFile: file)
+            _ = await script("stop", environmentFile: file)
             throw error
         }
-        _ = script("stop", environmentFile: file)
+        _ = await script("stop", environmentFile: file)
     }
 
     private init(environmentFile: String) throws {
@@ -56,17 +56,17 @@ struct HAPostgres {
     }
 
     /// Runs `scripts/ha-postgres.sh command` (`stop-primary`, `promote`, `restart-pgbouncer`).
-    func run(_ command: String) throws {
-        let result = Self.script(command, environmentFile: environmentFile)
+    func run(_ command: String) async throws {
+        let result = await Self.script(command, environmentFile: environmentFile)
         guard result.succeeded else {
             throw TmuxSession.Failure(description: "scripts/ha-postgres.sh \(command) failed: \(result.summary)")
         }
     }
 
-    private static func script(_ command: String, environmentFile: String) -> ChildProcessResult {
+    private static func script(_ command: String, environmentFile: String) async -> ChildProcessResult {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/ha-postgres.sh").path
-        return ChildProcessRunner.run("/bin/bash", [path, command], environment: ["HA_POSTGRES_ENV": environmentFile], timeout: 180)
+        return await ChildProcessRunner.runOffThePool("/bin/bash", [path, command], environment: ["HA_POSTGRES_ENV": environmentFile], timeout: 180)
     }
 
     /// `url` with `database` in place of its database name (the query string kept).
@@ -82,8 +82,8 @@ struct HAPostgres {
 /// the background with its output in a file the test reads as it grows.
 enum ConsoleProcess {
     /// Runs a command to its end.
-    static func run(_ arguments: [String], environment: [String: String], timeout: TimeInterval = 120) throws -> ChildProcessResult {
-        ChildProcessRunner.run(try ConsoleEndToEndTests.consoleBinary(), arguments, environment: environment, timeout: timeout)
+    static func run(_ arguments: [String], environment: [String: String], timeout: TimeInterval = 120) async throws -> ChildProcessResult {
+        await ChildProcessRunner.runOffThePool(try ConsoleEndToEndTests.consoleBinary(), arguments, environment: environment, timeout: timeout)
     }
 
     /// Starts a command in the background; its output goes to the returned file.
