@@ -51,10 +51,12 @@ let package = Package(
         ),
         // Writes the git commit into the console before each build, for `--version`.
         .plugin(name: "BuildInfo", capability: .buildTool()),
-        .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
-        .testTarget(name: "MarketPrometheusTests", dependencies: ["MarketPrometheus", "MarketCore"]),
+        // What several test targets share (the gate that makes process-heavy tests take turns).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore", "TestSupport"]),
+        .testTarget(name: "MarketPrometheusTests", dependencies: ["MarketPrometheus", "MarketCore", "TestSupport"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views"]),
         // Tests the console's own logic (themes, palette) through `@testable import` of the executable.
-        .testTarget(name: "ConsoleTests", dependencies: ["Console"], exclude: ["Snapshots"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], exclude: ["Snapshots"]),
     ]
 )

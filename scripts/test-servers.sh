@@ -3,7 +3,7 @@
 #
 #   scripts/test-servers.sh start   initdb into a fresh temporary directory (as an unprivileged user when run
 #                                   as root), start PostgreSQL (user market, trust auth, database market_test,
-#                                   max_connections=300, fsync off) and Redis (no persistence), then write
+#                                   max_connections=1000, fsync off) and Redis (no persistence), then write
 #                                   `export DATABASE_URL=…` and `export REDIS_URL=…` (plus the temporary
 #                                   directory and pids) to $TEST_SERVERS_ENV and print the URLs.
 #   scripts/test-servers.sh stop    stop both servers and remove the temporary directory; no error if they
@@ -172,7 +172,7 @@ start_servers() {
     ((${#tmp_dir} + 20 <= 107)) || socket_dir="''"
     say "starting PostgreSQL on 127.0.0.1:$pg_port"
     if ! as_server_user "$pg_bin/pg_ctl" start -D "$tmp_dir/pg" -l "$tmp_dir/postgres.log" -w -t 60 \
-        -o "-p $pg_port -k $socket_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-p $pg_port -k $socket_dir -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
         >/dev/null; then
         fail "PostgreSQL failed to start" "$tmp_dir/postgres.log"
     fi

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Console
 @testable import MarketCore
 
@@ -9,80 +10,82 @@ import Testing
 @Suite("Moderator on the demo market", .serialized)
 struct DemoModeratorEndToEndTests {
     @Test func aModeratorOpensALiveAuctionOnTheMovingMarketAndCancelsIt() async throws {
-        let binary = try ConsoleEndToEndTests.consoleBinary()
-        try await ConsoleEndToEndTests.withFreshMarket("mod") { services, database, redis, tag in
-            let environment = ["DATABASE_URL": database, "REDIS_URL": redis, "REDIS_NAMESPACE": "mod:\(tag):"]
-            let traffic = try ConsoleEndToEndTests.start(binary, ["simulate", "--clients", "2", "--duration", "300", "--users", "2000"],
-                                                         environment: environment)
-            defer { ChildProcessRunner.stop(traffic) }
-            let mia = "mia_\(tag)"
-            try await OperatorLogins.create(mia, role: .moderator, in: services)
+        try await HeavyTestGate.run {
+            let binary = try ConsoleEndToEndTests.consoleBinary()
+            try await ConsoleEndToEndTests.withFreshMarket("mod") { services, database, redis, tag in
+                let environment = ["DATABASE_URL": database, "REDIS_URL": redis, "REDIS_NAMESPACE": "mod:\(tag):"]
+                let traffic = try ConsoleEndToEndTests.start(binary, ["simulate", "--clients", "2", "--duration", "300", "--users", "2000"],
+                                                             environment: environment)
+                defer { ChildProcessRunner.stop(traffic) }
+                let mia = "mia_\(tag)"
+                try await OperatorLogins.create(mia, role: .moderator, in: services)
 
-            // A live auction the traffic made ending within 2–10 minutes, whose label no other live one contains.
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(90)
-            var picked: (id: Int64, label: String)?
-            while picked == nil {
-                try #require(clock.now < deadline, "the simulated market should have auctions ending within minutes")
-                picked = try await services.pool.query("""
-                    SELECT a.id, n.gift || ' #' || n.serial FROM auctions a JOIN nfts n ON n.id = a.nft_id
-                    WHERE a.state = 'active' AND a.ends_at BETWEEN now() + interval '2 minutes' AND now() + interval '10 minutes'
-                      AND NOT EXISTS (SELECT 1 FROM auctions b JOIN nfts m ON m.id = b.nft_id
-                                      WHERE b.state = 'active' AND b.id <> a.id
-                                        AND strpos(m.gift || ' #' || m.serial, n.gift || ' #' || n.serial) > 0)
-                    ORDER BY a.ends_at DESC LIMIT 1
-                    """).first.map { (try $0.decode(Int64.self, at: 0), try $0.decode(String.self, at: 1)) }
-                if picked == nil { try await Task.sleep(for: .milliseconds(500)) }
-            }
-            let (auction, label) = try #require(picked)
-
-            let moderator = try TmuxSession(
-                command: [binary, "--refresh", "0.5", "--log-file", "/tmp/market-console-mod-\(tag).log"],
-                environment: ["DATABASE_URL": try OperatorLogins.url(database, as: mia), "REDIS_URL": redis,
-                              "REDIS_NAMESPACE": "mod:\(tag):", "TERM": "xterm-256color", "LANG": "C.UTF-8",
-                              "XDG_CONFIG_HOME": "/nonexistent"])
-            try await moderator.waitFor("Overview")
-            try await moderator.type(":write 10m")
-            try await moderator.send("Enter")
-            try await moderator.waitFor("\(mia) · moderator · WRITE")
-            try await moderator.type(":auctions")
-            try await moderator.send("Enter")
-            try await moderator.type("/" + label)
-            try await moderator.send("Enter")
-            try await moderator.waitUntil("the live auction's row") { screen in
-                let lines = screen.split(separator: "\n")
-                return lines.contains { $0.contains("filter '\(label)'") }
-                    && lines.contains { $0.contains(label) && !$0.contains("filter '") && !$0.contains("/\(label)") }
-            }
-            // The traffic may bid on it while the moderator reads: the dialog then says what changed,
-            // the dialog closes, and the moderator (the row still selected) opens it and confirms again.
-            var outcome = ""
-            for _ in 0..<3 {
-                try await moderator.type("x")
-                try await moderator.waitFor("Confirm cancel-auction · auction:\(auction)")
-                // A person's pace against the dialog's default guard (ActionDraft.settleTime): it
-                // drops keys right after it opens and an Enter right after Confirm takes the focus.
-                try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.6))  // reads what will run
-                try await moderator.type("seller asked to withdraw the gift")
-                try await moderator.send("Enter")  // Enter in the reason goes to Cancel…
-                try await moderator.send("Tab")    // …Tab reaches Confirm…
-                try await moderator.waitFor("[ Confirm ]")
-                try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.2))
-                try await moderator.send("Enter")  // …and Enter there confirms.
-                outcome = try await moderator.waitUntil("the cancel's outcome") { screen in
-                    screen.contains("done: auction \(auction) cancelled") || screen.contains("changed since you looked")
+                // A live auction the traffic made ending within 2–10 minutes, whose label no other live one contains.
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(90)
+                var picked: (id: Int64, label: String)?
+                while picked == nil {
+                    try #require(clock.now < deadline, "the simulated market should have auctions ending within minutes")
+                    picked = try await services.pool.query("""
+                        SELECT a.id, n.gift || ' #' || n.serial FROM auctions a JOIN nfts n ON n.id = a.nft_id
+                        WHERE a.state = 'active' AND a.ends_at BETWEEN now() + interval '2 minutes' AND now() + interval '10 minutes'
+                          AND NOT EXISTS (SELECT 1 FROM auctions b JOIN nfts m ON m.id = b.nft_id
+                                          WHERE b.state = 'active' AND b.id <> a.id
+                                            AND strpos(m.gift || ' #' || m.serial, n.gift || ' #' || n.serial) > 0)
+                        ORDER BY a.ends_at DESC LIMIT 1
+                        """).first.map { (try $0.decode(Int64.self, at: 0), try $0.decode(String.self, at: 1)) }
+                    if picked == nil { try await Task.sleep(for: .milliseconds(500)) }
                 }
-                if outcome.contains("done: auction \(auction) cancelled") { break }
+                let (auction, label) = try #require(picked)
+
+                let moderator = try TmuxSession(
+                    command: [binary, "--refresh", "0.5", "--log-file", "/tmp/market-console-mod-\(tag).log"],
+                    environment: ["DATABASE_URL": try OperatorLogins.url(database, as: mia), "REDIS_URL": redis,
+                                  "REDIS_NAMESPACE": "mod:\(tag):", "TERM": "xterm-256color", "LANG": "C.UTF-8",
+                                  "XDG_CONFIG_HOME": "/nonexistent"])
+                try await moderator.waitFor("Overview")
+                try await moderator.type(":write 10m")
+                try await moderator.send("Enter")
+                try await moderator.waitFor("\(mia) · moderator · WRITE")
+                try await moderator.type(":auctions")
+                try await moderator.send("Enter")
+                try await moderator.type("/" + label)
+                try await moderator.send("Enter")
+                try await moderator.waitUntil("the live auction's row") { screen in
+                    let lines = screen.split(separator: "\n")
+                    return lines.contains { $0.contains("filter '\(label)'") }
+                        && lines.contains { $0.contains(label) && !$0.contains("filter '") && !$0.contains("/\(label)") }
+                }
+                // The traffic may bid on it while the moderator reads: the dialog then says what changed,
+                // the dialog closes, and the moderator (the row still selected) opens it and confirms again.
+                var outcome = ""
+                for _ in 0..<3 {
+                    try await moderator.type("x")
+                    try await moderator.waitFor("Confirm cancel-auction · auction:\(auction)")
+                    // A person's pace against the dialog's default guard (ActionDraft.settleTime): it
+                    // drops keys right after it opens and an Enter right after Confirm takes the focus.
+                    try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.6))  // reads what will run
+                    try await moderator.type("seller asked to withdraw the gift")
+                    try await moderator.send("Enter")  // Enter in the reason goes to Cancel…
+                    try await moderator.send("Tab")    // …Tab reaches Confirm…
+                    try await moderator.waitFor("[ Confirm ]")
+                    try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.2))
+                    try await moderator.send("Enter")  // …and Enter there confirms.
+                    outcome = try await moderator.waitUntil("the cancel's outcome") { screen in
+                        screen.contains("done: auction \(auction) cancelled") || screen.contains("changed since you looked")
+                    }
+                    if outcome.contains("done: auction \(auction) cancelled") { break }
+                }
+                #expect(outcome.contains("done: auction \(auction) cancelled"), "\(outcome)")
+                let row = try await services.pool.query("SELECT state, cancelled_by FROM auctions WHERE id = \(auction)").rows[0]
+                #expect(try row.decode(String.self, at: 0) == "cancelled")
+                #expect(try row.decode(String?.self, at: 1) == mia)
+                try await moderator.type("q")
+                try await moderator.waitFor("EXIT=0")
+                let checked = await ChildProcessRunner.runOffThePool(binary, ["check"], environment: environment)
+                #expect(checked.status == 0, "\(checked.output)")
+                await OperatorLogins.drop([mia], in: services)
             }
-            #expect(outcome.contains("done: auction \(auction) cancelled"), "\(outcome)")
-            let row = try await services.pool.query("SELECT state, cancelled_by FROM auctions WHERE id = \(auction)").rows[0]
-            #expect(try row.decode(String.self, at: 0) == "cancelled")
-            #expect(try row.decode(String?.self, at: 1) == mia)
-            try await moderator.type("q")
-            try await moderator.waitFor("EXIT=0")
-            let checked = await ChildProcessRunner.runOffThePool(binary, ["check"], environment: environment)
-            #expect(checked.status == 0, "\(checked.output)")
-            await OperatorLogins.drop([mia], in: services)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MarketCore
 
 /// The real thing: `market-console exporter` over a fresh market with the simulator's traffic
@@ -8,95 +9,97 @@ import Testing
 @Suite("Prometheus scrapes the exporter", .serialized)
 struct PrometheusScrapeEndToEndTests {
     @Test func prometheusSeesTheBidCommitCounterRiseAndTheLockAndPendingSeries() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let baseDatabase = environment["DATABASE_URL"], let redis = environment["REDIS_URL"] else {
-            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
-            return
+        try await HeavyTestGate.run {
+            let environment = ProcessInfo.processInfo.environment
+            guard let baseDatabase = environment["DATABASE_URL"], let redis = environment["REDIS_URL"] else {
+                Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
+                return
+            }
+            let binary = try Self.executable("market-console", besideTests: true)
+            let prometheus = try Self.executable("prometheus", besideTests: false)
+            let promtool = try Self.executable("promtool", besideTests: false)
+
+            let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            let database = try await Self.createDatabase(named: "prom_\(tag)", from: baseDatabase)
+            var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
+            configuration.redis?.namespace = "prom:\(tag):"
+            let services = try await MarketServices.connect(configuration)  // migrates the new database
+            await services.shutdown()
+
+            let marketEnvironment = ["DATABASE_URL": database, "REDIS_URL": redis, "REDIS_NAMESPACE": "prom:\(tag):"]
+            let traffic = try ChildProcessRunner.launch(binary, ["simulate", "--clients", "4", "--duration", "120", "--users", "200"],
+                                                        environment: marketEnvironment)
+            defer { ChildProcessRunner.stop(traffic) }
+            let exporterPort = try #require(EmbeddedFreePort.pick())
+            let exporter = try ChildProcessRunner.launch(binary, ["exporter", "--listen", "127.0.0.1:\(exporterPort)"],
+                                                         environment: marketEnvironment)
+            defer { ChildProcessRunner.stop(exporter) }
+
+            // The exporter answers 503 while it connects, then 200.
+            let scrape = try await Self.poll("the exporter to serve /metrics") {
+                let reply = try? await HTTPProbe.get(port: exporterPort, "/metrics")
+                return reply?.status == 200 ? reply : nil
+            }
+            #expect(scrape.body.contains(#"market_up{server="postgres"} 1.0"#))
+            #expect(scrape.body.contains(#"market_lock_mode{mode="redis"} 1.0"#))
+
+            // promtool lints a scrape in the text format.
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("market-prometheus-\(tag)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let scrapeFile = directory.appendingPathComponent("scrape.txt")
+            try Data(scrape.body.utf8).write(to: scrapeFile)
+            let lint = ChildProcessRunner.run("/bin/sh", ["-c", "exec \"$0\" check metrics < \"$1\"", promtool, scrapeFile.path], timeout: 30)
+            #expect(lint.succeeded, "promtool check metrics: \(lint.output)")
+
+            // Prometheus, scraping every second.
+            let prometheusPort = try #require(EmbeddedFreePort.pick(avoiding: [exporterPort]))
+            let config = directory.appendingPathComponent("prometheus.yml")
+            try """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                scrape_configs:
+                  - job_name: market-exporter
+                    static_configs:
+                      - targets: ["127.0.0.1:\(exporterPort)"]
+                """.write(to: config, atomically: true, encoding: .utf8)
+            let server = try ChildProcessRunner.launch(prometheus, [
+                "--config.file=\(config.path)", "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
+                "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
+            ])
+            defer { ChildProcessRunner.stop(server) }
+
+            // The bid commit counter, as Prometheus stored it: seen, then seen higher.
+            let bids = #"market_uow_commits_total{job="market-exporter",operation="auction.bid"}"#
+            let first = try await Self.poll("Prometheus to have the auction.bid commit counter") {
+                try? await Self.query(bids, port: prometheusPort).first?.value
+            }
+            let risen = try await Self.poll("the auction.bid commit counter to rise above \(first)") {
+                let value = try? await Self.query(bids, port: prometheusPort).first?.value
+                return value.flatMap { $0 > first ? $0 : nil }
+            }
+            #expect(risen > first)
+
+            // Lock and pending series with their labels, and the exporter's own health.
+            let acquired = try await Self.poll("the auction:bid lock series") {
+                try? await Self.query(#"market_lock_acquired_total{prefix="auction:bid"}"#, port: prometheusPort).first
+            }
+            #expect(acquired.labels["job"] == "market-exporter")
+            #expect(acquired.value > 0)
+            let waits = try await Self.query(#"market_lock_wait_seconds_count{prefix="auction:bid"}"#, port: prometheusPort)
+            #expect(waits.count == 1)
+            let refused = try await Self.query(#"market_lock_fences_refused_total{prefix="auction:bid"}"#, port: prometheusPort)
+            #expect(refused.count == 1)
+            let pending = try await Self.query("market_pending_channel_transfers", port: prometheusPort)
+            #expect(Set(pending.compactMap { $0.labels["older_than_seconds"] }) == Set(PostgresHealth.pendingAgeThresholds.map(String.init)))
+            let withdrawals = try await Self.query(#"market_pending_withdrawals{older_than_seconds="240"}"#, port: prometheusPort)
+            #expect(withdrawals.count == 1)
+            let up = try await Self.query(#"up{job="market-exporter"}"#, port: prometheusPort)
+            #expect(up.first?.value == 1)
+            let mode = try await Self.query(#"market_lock_mode{mode="redis"}"#, port: prometheusPort)
+            #expect(mode.first?.value == 1)
         }
-        let binary = try Self.executable("market-console", besideTests: true)
-        let prometheus = try Self.executable("prometheus", besideTests: false)
-        let promtool = try Self.executable("promtool", besideTests: false)
-
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let database = try await Self.createDatabase(named: "prom_\(tag)", from: baseDatabase)
-        var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
-        configuration.redis?.namespace = "prom:\(tag):"
-        let services = try await MarketServices.connect(configuration)  // migrates the new database
-        await services.shutdown()
-
-        let marketEnvironment = ["DATABASE_URL": database, "REDIS_URL": redis, "REDIS_NAMESPACE": "prom:\(tag):"]
-        let traffic = try ChildProcessRunner.launch(binary, ["simulate", "--clients", "4", "--duration", "120", "--users", "200"],
-                                                    environment: marketEnvironment)
-        defer { ChildProcessRunner.stop(traffic) }
-        let exporterPort = try #require(EmbeddedFreePort.pick())
-        let exporter = try ChildProcessRunner.launch(binary, ["exporter", "--listen", "127.0.0.1:\(exporterPort)"],
-                                                     environment: marketEnvironment)
-        defer { ChildProcessRunner.stop(exporter) }
-
-        // The exporter answers 503 while it connects, then 200.
-        let scrape = try await Self.poll("the exporter to serve /metrics") {
-            let reply = try? await HTTPProbe.get(port: exporterPort, "/metrics")
-            return reply?.status == 200 ? reply : nil
-        }
-        #expect(scrape.body.contains(#"market_up{server="postgres"} 1.0"#))
-        #expect(scrape.body.contains(#"market_lock_mode{mode="redis"} 1.0"#))
-
-        // promtool lints a scrape in the text format.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("market-prometheus-\(tag)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let scrapeFile = directory.appendingPathComponent("scrape.txt")
-        try Data(scrape.body.utf8).write(to: scrapeFile)
-        let lint = ChildProcessRunner.run("/bin/sh", ["-c", "exec \"$0\" check metrics < \"$1\"", promtool, scrapeFile.path], timeout: 30)
-        #expect(lint.succeeded, "promtool check metrics: \(lint.output)")
-
-        // Prometheus, scraping every second.
-        let prometheusPort = try #require(EmbeddedFreePort.pick(avoiding: [exporterPort]))
-        let config = directory.appendingPathComponent("prometheus.yml")
-        try """
-            global:
-              scrape_interval: 1s
-              evaluation_interval: 1s
-            scrape_configs:
-              - job_name: market-exporter
-                static_configs:
-                  - targets: ["127.0.0.1:\(exporterPort)"]
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let server = try ChildProcessRunner.launch(prometheus, [
-            "--config.file=\(config.path)", "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
-            "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
-        ])
-        defer { ChildProcessRunner.stop(server) }
-
-        // The bid commit counter, as Prometheus stored it: seen, then seen higher.
-        let bids = #"market_uow_commits_total{job="market-exporter",operation="auction.bid"}"#
-        let first = try await Self.poll("Prometheus to have the auction.bid commit counter") {
-            try? await Self.query(bids, port: prometheusPort).first?.value
-        }
-        let risen = try await Self.poll("the auction.bid commit counter to rise above \(first)") {
-            let value = try? await Self.query(bids, port: prometheusPort).first?.value
-            return value.flatMap { $0 > first ? $0 : nil }
-        }
-        #expect(risen > first)
-
-        // Lock and pending series with their labels, and the exporter's own health.
-        let acquired = try await Self.poll("the auction:bid lock series") {
-            try? await Self.query(#"market_lock_acquired_total{prefix="auction:bid"}"#, port: prometheusPort).first
-        }
-        #expect(acquired.labels["job"] == "market-exporter")
-        #expect(acquired.value > 0)
-        let waits = try await Self.query(#"market_lock_wait_seconds_count{prefix="auction:bid"}"#, port: prometheusPort)
-        #expect(waits.count == 1)
-        let refused = try await Self.query(#"market_lock_fences_refused_total{prefix="auction:bid"}"#, port: prometheusPort)
-        #expect(refused.count == 1)
-        let pending = try await Self.query("market_pending_channel_transfers", port: prometheusPort)
-        #expect(Set(pending.compactMap { $0.labels["older_than_seconds"] }) == Set(PostgresHealth.pendingAgeThresholds.map(String.init)))
-        let withdrawals = try await Self.query(#"market_pending_withdrawals{older_than_seconds="240"}"#, port: prometheusPort)
-        #expect(withdrawals.count == 1)
-        let up = try await Self.query(#"up{job="market-exporter"}"#, port: prometheusPort)
-        #expect(up.first?.value == 1)
-        let mode = try await Self.query(#"market_lock_mode{mode="redis"}"#, port: prometheusPort)
-        #expect(mode.first?.value == 1)
     }
 
     // MARK: - Helpers

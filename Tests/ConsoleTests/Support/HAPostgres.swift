@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MarketCore
 
 /// A PostgreSQL primary, its streaming standby and PgBouncer in transaction mode, started by
@@ -16,24 +17,26 @@ struct HAPostgres {
     /// Starts the servers, runs `body`, stops them. Records an issue when the test servers' Redis
     /// (REDIS_URL) is not set, and runs nothing.
     static func with(_ body: (HAPostgres, _ redis: String) async throws -> Void) async throws {
-        guard let redis = ProcessInfo.processInfo.environment["REDIS_URL"] else {
-            Issue.record("REDIS_URL is not set: run the tests with scripts/test.sh")
-            return
-        }
-        let file = NSTemporaryDirectory() + "market-console-ha-\(UUID().uuidString).env"
-        let started = await script("start", environmentFile: file)
-        guard started.succeeded else {
+        try await HeavyTestGate.run {
+            guard let redis = ProcessInfo.processInfo.environment["REDIS_URL"] else {
+                Issue.record("REDIS_URL is not set: run the tests with scripts/test.sh")
+                return
+            }
+            let file = NSTemporaryDirectory() + "market-console-ha-\(UUID().uuidString).env"
+            let started = await script("start", environmentFile: file)
+            guard started.succeeded else {
+                _ = await script("stop", environmentFile: file)
+                throw TmuxSession.Failure(description: "scripts/ha-postgres.sh start failed: \(started.summary)")
+            }
+            do {
+                let harness = try HAPostgres(environmentFile: file)
+                try await body(harness, redis)
+            } catch {
+                _ = await script("stop", environmentFile: file)
+                throw error
+            }
             _ = await script("stop", environmentFile: file)
-            throw TmuxSession.Failure(description: "scripts/ha-postgres.sh start failed: \(started.summary)")
         }
-        do {
-            let harness = try HAPostgres(environmentFile: file)
-            try await body(harness, redis)
-        } catch {
-            _ = await script("stop", environmentFile: file)
-            throw error
-        }
-        _ = await script("stop", environmentFile: file)
     }
 
     private init(environmentFile: String) throws {

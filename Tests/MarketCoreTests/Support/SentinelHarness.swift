@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import MarketCore
 
 /// A Redis master, its replica and three sentinels on loopback, started by `scripts/ha-redis.sh`
@@ -20,15 +21,17 @@ struct SentinelHarness: Sendable {
 
     /// Starts the harness, runs `body`, and stops it on every path.
     static func with<T>(_ body: (SentinelHarness) async throws -> T) async throws -> T {
-        let environmentFile = NSTemporaryDirectory() + "ha-redis-\(randomHex(bytes: 6)).env"
-        let harness = try await start(environmentFile: environmentFile)
-        do {
-            let result = try await body(harness)
-            await stop(environmentFile: environmentFile)
-            return result
-        } catch {
-            await stop(environmentFile: environmentFile)
-            throw error
+        try await HeavyTestGate.run {
+            let environmentFile = NSTemporaryDirectory() + "ha-redis-\(randomHex(bytes: 6)).env"
+            let harness = try await start(environmentFile: environmentFile)
+            do {
+                let result = try await body(harness)
+                await stop(environmentFile: environmentFile)
+                return result
+            } catch {
+                await stop(environmentFile: environmentFile)
+                throw error
+            }
         }
     }
 
