@@ -172,7 +172,7 @@ start_all() {
     PGCONNECT_TIMEOUT=10 "$pg_bin/createdb" -h 127.0.0.1 -p "$p1" -U market market
 
     say "cloning the standby (pg_basebackup -R) and starting it on 127.0.0.1:$p2"
-    as_server_user "$pg_bin/pg_basebackup" -h 127.0.0.1 -p "$p1" -U market -D "$tmp_dir/standby" -R -X stream --no-sync \
+    as_server_user "$pg_bin/pg_basebackup" -h 127.0.0.1 -p "$p1" -U market -D "$tmp_dir/standby" -R -X stream --checkpoint=fast --no-sync \
         >"$tmp_dir/basebackup.log" 2>&1 || { cat "$tmp_dir/basebackup.log" >&2; false; }
     as_server_user "$pg_bin/pg_ctl" start -D "$tmp_dir/standby" -l "$tmp_dir/standby.log" -w -t 60 -o "-p $p2 $settings" >/dev/null
 

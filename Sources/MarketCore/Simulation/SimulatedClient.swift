@@ -47,15 +47,17 @@ struct SimulatedClient: Sendable {
         seeded.firstUser + Int64(random.next() % UInt64(seeded.lastUser - seeded.firstUser + 1))
     }
 
-    /// A row id near a random point of `table` matching `condition` (seeded SQL, no user input).
+    /// A row id of `table` matching `condition`, every matching row as likely as the next (seeded
+    /// SQL, no user input). Picking the first row at or after a random id instead made a row after
+    /// a long run of non-matching ids — and the lowest one, whenever the random id fell past the
+    /// last match — take most of the traffic: one live auction drew a bid every second or two, so
+    /// no moderator could read and cancel it before it changed.
     private mutating func pick(_ table: String, where condition: String) async throws -> Int64? {
-        let maximum = try await pool.query(PostgresQuery(unsafeSQL: "SELECT COALESCE(max(id), 0) FROM \(table)")).rows[0].decode(Int64.self, at: 0)
-        guard maximum > 0 else { return nil }
-        let from = Int64(random.next() % UInt64(maximum)) + 1
-        let sql = "SELECT id FROM \(table) WHERE \(condition) AND id >= $1 ORDER BY id LIMIT 1"
-        if let row = try await pool.query(PostgresQuery(unsafeSQL: sql, binds: [String(from)])).first { return try row.decode(at: 0) }
-        return try await pool.query(PostgresQuery(unsafeSQL: "SELECT id FROM \(table) WHERE \(condition) ORDER BY id LIMIT 1"))
-            .first.map { try $0.decode(at: 0) }
+        let sql = """
+            SELECT id FROM \(table) WHERE \(condition) ORDER BY id LIMIT 1
+            OFFSET (SELECT floor($1::float8 * count(*))::bigint FROM \(table) WHERE \(condition))
+            """
+        return try await pool.query(PostgresQuery(unsafeSQL: sql, binds: [String(random.unit())])).first.map { try $0.decode(at: 0) }
     }
 
     /// Puts a random owned NFT up for auction for `hotAuctionLength`: the next hot auction.
@@ -79,7 +81,7 @@ struct SimulatedClient: Sendable {
         return try oldest[Int(random.next() % UInt64(oldest.count))].decode(Int64.self, at: 0)
     }
 
-    /// A row of `table` (nfts, channels, trades) near a random point, matching `condition`, and its owner.
+    /// A row of `table` (nfts, channels, trades) matching `condition`, picked at random, and its owner.
     private mutating func pickOwned(_ table: String, where condition: String) async throws -> (id: Int64, owner: Int64)? {
         guard let id = try await pick(table, where: condition),
               let owner: Int64 = try await value(PostgresQuery(unsafeSQL: "SELECT owner_id FROM \(table) WHERE id = \(id)"))
