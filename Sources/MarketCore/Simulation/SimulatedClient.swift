@@ -60,6 +60,19 @@ struct SimulatedClient: Sendable {
         return try await pool.query(PostgresQuery(unsafeSQL: sql, binds: [String(random.unit())])).first.map { try $0.decode(at: 0) }
     }
 
+    /// A live auction for a bid that is not the hot one's. As on a real market, bids gather in an
+    /// auction's last minutes: one ending within ``SimulationConfiguration/biddingWindow`` when any
+    /// does, else any live one. An auction further from its end stays quiet long enough for a
+    /// moderator to read it and cancel it (at one bid every few seconds on every live auction, the
+    /// demo's moderator was refused "changed since you looked" at almost every try).
+    private mutating func pickAuctionToBidOn() async throws -> Int64? {
+        let window = Int(configuration.biddingWindow.components.seconds)
+        if let ending = try await pick("auctions", where: "state = 'active' AND ends_at < now() + make_interval(secs => \(window))") {
+            return ending
+        }
+        return try await pick("auctions", where: "state = 'active'")
+    }
+
     /// Puts a random owned NFT up for auction for `hotAuctionLength`: the next hot auction.
     private mutating func openHotAuction() async throws -> Int64 {
         guard let (nft, owner) = try await pickOwned("nfts", where: "state = 'owned'") else {
@@ -98,7 +111,7 @@ struct SimulatedClient: Sendable {
         switch name {
         case "auction.bid":
             let hot = random.unit() < configuration.hotSkew
-            guard let auction = hot ? targets[.hotAuction] : try await pick("auctions", where: "state = 'active'"),
+            guard let auction = hot ? targets[.hotAuction] : try await pickAuctionToBidOn(),
                   let row = try await pool.query("""
                     SELECT COALESCE(current_bid + min_step, start_price), state = 'active' AND ends_at > now()
                     FROM auctions WHERE id = \(auction)

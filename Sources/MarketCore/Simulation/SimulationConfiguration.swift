@@ -28,6 +28,9 @@ public struct SimulationConfiguration: Sendable {
     /// NFTs a presale offers; by default 2 per user, at least 1,000. A sold-out presale is
     /// followed by the next drop.
     public var presaleSupply: Int? = nil
+    /// Bids that are not the hot auction's go to auctions ending within this window when any
+    /// does (bidding gathers at the end, as on a real market), else to any live auction.
+    public var biddingWindow: Duration = .seconds(120)
     /// How long a hot auction runs; when it ends the next one opens.
     public var hotAuctionLength: Duration = .seconds(3600)
     /// At most this many live auctions: sellers open new ones only below it, as a market's
