@@ -51,10 +51,16 @@ struct DemoModeratorEndToEndTests {
                 try await moderator.send("Enter")
                 try await moderator.type("/" + label)
                 try await moderator.send("Enter")
-                try await moderator.waitUntil("the live auction's row") { screen in
+                // The filtered page itself, not the page before it still on screen with the new
+                // filter's title: its one row is the auction, so the cursor is on it.
+                try await moderator.waitUntil("the live auction's row alone") { screen in
                     let lines = screen.split(separator: "\n")
+                    let rows = lines.filter { line in
+                        let words = line.split(separator: " ")
+                        return words.count > 2 && Int64(words[0]) != nil
+                    }
                     return lines.contains { $0.contains("filter '\(label)'") }
-                        && lines.contains { $0.contains(label) && !$0.contains("filter '") && !$0.contains("/\(label)") }
+                        && rows.count == 1 && rows[0].contains(label) && rows[0].split(separator: " ").first == "\(auction)"
                 }
                 // The traffic may bid on it while the moderator reads: the dialog then says what changed,
                 // the dialog closes, and the moderator (the row still selected) opens it and confirms again.

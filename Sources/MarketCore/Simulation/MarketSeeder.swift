@@ -48,8 +48,9 @@ struct MarketSeeder {
             started AS (
                 INSERT INTO auctions (nft_id, seller_id, start_price, min_step, ends_at)
                 SELECT id, owner_id, (1 + id % 10) * 100000000, 10000000,
-                       -- As SimulationConfiguration.auctionLength: a share ending within minutes, the rest up to a day.
-                       now() + make_interval(secs => CASE WHEN (id / 15) % 10 < 3 THEN 120 + (id * 37) % 480
+                       -- As SimulationConfiguration.auctionLength: a share ending within minutes, the rest up to a day;
+                       -- some within the first two minutes, where the traffic's bids gather (biddingWindow).
+                       now() + make_interval(secs => CASE WHEN (id / 15) % 10 < 3 THEN 30 + (id * 37) % 570
                                                           WHEN (id / 15) % 10 < 6 THEN 600 + (id * 37) % 3000
                                                           WHEN (id / 15) % 10 < 8 THEN 3600 + (id * 7919) % 18000
                                                           ELSE 21600 + (id * 7919) % 64800 END)
