@@ -20,24 +20,6 @@ struct DemoModeratorEndToEndTests {
                 let mia = "mia_\(tag)"
                 try await OperatorLogins.create(mia, role: .moderator, in: services)
 
-                // A live auction the traffic made ending within 2–10 minutes, whose label no other live one contains.
-                let clock = ContinuousClock()
-                let deadline = clock.now + .seconds(90)
-                var picked: (id: Int64, label: String)?
-                while picked == nil {
-                    try #require(clock.now < deadline, "the simulated market should have auctions ending within minutes")
-                    picked = try await services.pool.query("""
-                        SELECT a.id, n.gift || ' #' || n.serial FROM auctions a JOIN nfts n ON n.id = a.nft_id
-                        WHERE a.state = 'active' AND a.ends_at BETWEEN now() + interval '2 minutes' AND now() + interval '10 minutes'
-                          AND NOT EXISTS (SELECT 1 FROM auctions b JOIN nfts m ON m.id = b.nft_id
-                                          WHERE b.state = 'active' AND b.id <> a.id
-                                            AND strpos(m.gift || ' #' || m.serial, n.gift || ' #' || n.serial) > 0)
-                        ORDER BY a.ends_at DESC LIMIT 1
-                        """).first.map { (try $0.decode(Int64.self, at: 0), try $0.decode(String.self, at: 1)) }
-                    if picked == nil { try await Task.sleep(for: .milliseconds(500)) }
-                }
-                let (auction, label) = try #require(picked)
-
                 let moderator = try TmuxSession(
                     command: [binary, "--refresh", "0.5", "--log-file", "/tmp/market-console-mod-\(tag).log"],
                     environment: ["DATABASE_URL": try OperatorLogins.url(database, as: mia), "REDIS_URL": redis,
@@ -49,38 +31,35 @@ struct DemoModeratorEndToEndTests {
                 try await moderator.waitFor("\(mia) · moderator · WRITE")
                 try await moderator.type(":auctions")
                 try await moderator.send("Enter")
-                try await moderator.type("/" + label)
-                try await moderator.send("Enter")
-                // The filtered page itself, not the page before it still on screen with the new
-                // filter's title: its one row is the auction, so the cursor is on it.
-                try await moderator.waitUntil("the live auction's row alone") { screen in
-                    let lines = screen.split(separator: "\n")
-                    let rows = lines.filter { line in
-                        let words = line.split(separator: " ")
-                        return words.count > 2 && Int64(words[0]) != nil
-                    }
-                    return lines.contains { $0.contains("filter '\(label)'") }
-                        && rows.count == 1 && rows[0].contains(label) && rows[0].split(separator: " ").first == "\(auction)"
-                }
-                // The traffic may bid on it while the moderator reads: the dialog then says what changed,
-                // the dialog closes, and the moderator (the row still selected) opens it and confirms again.
+                // The market moves while the moderator works: a bid changes the auction (the dialog
+                // says so, and the moderator confirms again), or its seller withdraws it (it leaves
+                // the list, and the moderator picks another live auction).
                 var outcome = ""
-                for _ in 0..<3 {
-                    try await moderator.type("x")
-                    try await moderator.waitFor("Confirm cancel-auction · auction:\(auction)")
-                    // A person's pace against the dialog's default guard (ActionDraft.settleTime): it
-                    // drops keys right after it opens and an Enter right after Confirm takes the focus.
-                    try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.6))  // reads what will run
-                    try await moderator.type("seller asked to withdraw the gift")
-                    try await moderator.send("Enter")  // Enter in the reason goes to Cancel…
-                    try await moderator.send("Tab")    // …Tab reaches Confirm…
-                    try await moderator.waitFor("[ Confirm ]")
-                    try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.2))
-                    try await moderator.send("Enter")  // …and Enter there confirms.
-                    outcome = try await moderator.waitUntil("the cancel's outcome") { screen in
-                        screen.contains("done: auction \(auction) cancelled") || screen.contains("changed since you looked")
+                var auction: Int64 = 0
+                for pick in 0..<3 where !outcome.contains("done: auction \(auction) cancelled") {
+                    if pick > 0 { try await moderator.send("Escape") }  // clears the last filter
+                    let (picked, label) = try await Self.liveAuctionEndingInMinutes(services)
+                    auction = picked
+                    try await moderator.type("/" + label)
+                    try await moderator.send("Enter")
+                    guard try await Self.showsAlone(auction, label, on: moderator) else { continue }
+                    for _ in 0..<3 {
+                        try await moderator.type("x")
+                        try await moderator.waitFor("Confirm cancel-auction · auction:\(auction)")
+                        // A person's pace against the dialog's default guard (ActionDraft.settleTime): it
+                        // drops keys right after it opens and an Enter right after Confirm takes the focus.
+                        try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.6))  // reads what will run
+                        try await moderator.type("seller asked to withdraw the gift")
+                        try await moderator.send("Enter")  // Enter in the reason goes to Cancel…
+                        try await moderator.send("Tab")    // …Tab reaches Confirm…
+                        try await moderator.waitFor("[ Confirm ]")
+                        try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.2))
+                        try await moderator.send("Enter")  // …and Enter there confirms.
+                        outcome = try await moderator.waitUntil("the cancel's outcome") { screen in
+                            screen.contains("done: auction \(auction) cancelled") || screen.contains("changed since you looked")
+                        }
+                        if outcome.contains("done: auction \(auction) cancelled") || outcome.contains("(now: cancelled") { break }
                     }
-                    if outcome.contains("done: auction \(auction) cancelled") { break }
                 }
                 #expect(outcome.contains("done: auction \(auction) cancelled"), "\(outcome)")
                 let row = try await services.pool.query("SELECT state, cancelled_by FROM auctions WHERE id = \(auction)").rows[0]
@@ -93,5 +72,40 @@ struct DemoModeratorEndToEndTests {
                 await OperatorLogins.drop([mia], in: services)
             }
         }
+    }
+
+    /// A live auction the traffic made ending within 2–10 minutes, whose label no other live one contains.
+    private static func liveAuctionEndingInMinutes(_ services: MarketServices) async throws -> (id: Int64, label: String) {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            if let picked = try await services.pool.query("""
+                SELECT a.id, n.gift || ' #' || n.serial FROM auctions a JOIN nfts n ON n.id = a.nft_id
+                WHERE a.state = 'active' AND a.ends_at BETWEEN now() + interval '2 minutes' AND now() + interval '10 minutes'
+                  AND NOT EXISTS (SELECT 1 FROM auctions b JOIN nfts m ON m.id = b.nft_id
+                                  WHERE b.state = 'active' AND b.id <> a.id
+                                    AND strpos(m.gift || ' #' || m.serial, n.gift || ' #' || n.serial) > 0)
+                ORDER BY a.ends_at DESC LIMIT 1
+                """).first {
+                return (try picked.decode(Int64.self, at: 0), try picked.decode(String.self, at: 1))
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw TmuxSession.Failure(description: "the simulated market should have auctions ending within minutes")
+    }
+
+    /// Whether the filtered page itself comes to show the auction alone (not the page before it,
+    /// still on screen under the new filter's title), so the cursor is on it; false when the auction
+    /// left the live list first.
+    private static func showsAlone(_ auction: Int64, _ label: String, on moderator: TmuxSession) async throws -> Bool {
+        let screen = try await moderator.waitUntil("the live auction's row alone, or no row") { screen in
+            let lines = screen.split(separator: "\n")
+            let rows = lines.filter { line in
+                let words = line.split(separator: " ")
+                return words.count > 2 && Int64(words[0]) != nil
+            }
+            guard lines.contains(where: { $0.contains("filter '\(label)'") }) else { return false }
+            return screen.contains("no rows match") || (rows.count == 1 && rows[0].split(separator: " ").first == "\(auction)")
+        }
+        return !screen.contains("no rows match")
     }
 }
