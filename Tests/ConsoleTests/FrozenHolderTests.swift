@@ -26,10 +26,13 @@ struct FrozenHolderTests {
                     ChildProcessRunner.stop(other.pid)
                 }
                 // Both trading for a few seconds: the other's rate before the freeze.
-                let deadline = ContinuousClock.now + .seconds(60)
+                let deadline = ContinuousClock.now + .seconds(120)  // two seeders on a loaded machine
                 while ConsoleProcess.progress(in: other.output).filter({ $0.commits > 0 }).count < 6
                         || ConsoleProcess.progress(in: frozen.output).filter({ $0.commits > 0 }).isEmpty {
-                    guard ContinuousClock.now < deadline else { throw TmuxSession.Failure(description: "no traffic within 60 s") }
+                    guard ContinuousClock.now < deadline else {
+                        let tails = [frozen, other].map { String(((try? String(contentsOfFile: $0.output, encoding: .utf8)) ?? "").suffix(600)) }
+                        throw TmuxSession.Failure(description: "no traffic within 120 s:\n\(tails.joined(separator: "\n---\n"))")
+                    }
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 let before = ConsoleProcess.progress(in: other.output)
