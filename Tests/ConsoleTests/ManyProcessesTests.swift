@@ -14,7 +14,8 @@ struct ManyProcessesTests {
                 let namespace = "many:\(tag):"
                 let environment = ["DATABASE_URL": database, "REDIS_URL": redis, "REDIS_NAMESPACE": namespace]
                 let simulators = try (1...4).map { seed in
-                    try ConsoleProcess.start(["simulate", "--clients", "4", "--duration", "25", "--users", "200", "--seed", String(seed)],
+                    try ConsoleProcess.start(["simulate", "--clients", "4", "--duration", "25", "--users", "200", "--seed", String(seed),
+                                              "--gateway-latency", "0.2"],
                                              environment: environment)
                 }
                 let consoles = try (0..<2).map { _ in
@@ -23,7 +24,8 @@ struct ManyProcessesTests {
                 defer { (simulators + consoles).forEach { ChildProcessRunner.stop($0.pid) } }
 
                 // While they trade: every simulator reports its statistics as host:pid, and the lock
-                // registry's holders (locks held 100 ms or more) are named by host and pid, all of them
+                // registry's holders (locks held 100 ms or more: every withdrawal and channel transfer,
+                // whose 0.2 s gateway call runs under its lock) are named by host and pid, all of them
                 // simulators of this host — several of them, however the machine schedules them.
                 var reader = try MarketConfiguration(databaseURL: database, redisURL: redis)
                 reader.redis?.namespace = namespace

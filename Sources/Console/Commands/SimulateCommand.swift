@@ -16,6 +16,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Share of gateway calls that fail (0…1).") var failRate: Double = 0.05
     @Option(help: "Share of gateway calls with an unknown outcome (0…1).") var unknownRate: Double = 0.02
     @Option(help: "Users to seed.") var users: Int = 2000
+    @Option(help: "Seconds each simulated Telegram or TON call takes (held under its operation's lock).")
+    var gatewayLatency: Double = 0.002
 
     func validate() throws {
         guard clients > 0, users > 0 else { throw ValidationError("--clients and --users must be positive") }
@@ -26,6 +28,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         guard failRate + unknownRate <= 1 else { throw ValidationError("--fail-rate plus --unknown-rate cannot exceed 1") }
         if let duration { _ = try FiniteSeconds.duration(duration, option: "--duration", minimum: 0) }
+        _ = try FiniteSeconds.duration(gatewayLatency, option: "--gateway-latency", minimum: 0, maximum: 60)
     }
 
     func run() async throws {
@@ -38,6 +41,7 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.failureRate = failRate
         configuration.unknownRate = unknownRate
         configuration.users = users
+        configuration.gatewayLatency = try FiniteSeconds.duration(gatewayLatency, option: "--gateway-latency", minimum: 0, maximum: 60)
         try await withConnectedServices(connection, as: .traffic, clients: clients) { services, _ in
             // The simulated Telegram and TON record what they did in the database, where `reconcile` asks.
             let gateways = MarketSimulator.gateways(for: configuration, effects: PostgresGatewayEffects(pool: services.pool))
