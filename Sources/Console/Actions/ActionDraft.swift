@@ -19,21 +19,18 @@ struct ActionDraft: Equatable {
     enum Decision: Equatable {
         case keepOpen
         case cancel
-        case confirm(ConsoleAction, reason: String)
+        case confirm(OperatorActionRequest, reason: String)
     }
 
     /// How long after opening (or after reaching Confirm) keys are ignored.
     static let settleTime: TimeInterval = 0.4
 
-    let action: ConsoleAction
-    /// What will run: the lock, the rows, the amounts, the users.
+    let action: OperatorActionRequest
+    /// The action and the row as the operator saw it.
     let effects: [String]
-    /// The distributed lock the action takes.
-    let lockKey: String
-    /// The rows it locks, probed before it runs.
-    let rows: [PreflightRow]
-    /// What the probe found: who holds the lock or the rows (nil while it runs).
-    var preflight: PreflightLines?
+    /// The core's plan and its preflight (nil until they arrive): the lock, the rows, the money,
+    /// and who holds any of them now.
+    var planned: PlannedAction?
     let openedAt: Date
     var reason = ""
     var txHash = ""
@@ -43,11 +40,9 @@ struct ActionDraft: Equatable {
     /// Why the last Enter on Confirm did not confirm.
     private(set) var problem: String?
 
-    init(action: ConsoleAction, effects: [String], lockKey: String, rows: [PreflightRow], openedAt: Date) {
+    init(action: OperatorActionRequest, effects: [String], openedAt: Date) {
         self.action = action
         self.effects = effects
-        self.lockKey = lockKey
-        self.rows = rows
         self.openedAt = openedAt
         focusMovedAt = openedAt
     }
@@ -89,6 +84,11 @@ struct ActionDraft: Equatable {
 
     private mutating func confirm(now: Date) -> Decision {
         guard now.timeIntervalSince(focusMovedAt) >= Self.settleTime else { return .keepOpen }
+        guard planned?.plan != nil else {
+            problem = planned == nil ? "wait for the plan: what it locks and moves is not shown yet"
+                                     : "the plan could not be read, so nothing can be confirmed: Esc, then look again"
+            return .keepOpen
+        }
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard !reason.isEmpty else {
             problem = "type a reason first: it goes into the audit log"
@@ -141,16 +141,10 @@ struct ActionDraft: Equatable {
             fields.append(.init(label: "Type \(action.confirmationID)", text: typedID, focused: focus == .typedID,
                                 placeholder: "the id, to confirm"))
         }
-        let probe = preflight.map { $0.lines.map { "Now: " + $0 } } ?? ["Now: probing the lock and the rows…"]
-        return Dialog(title: title, lines: effects + probe, fields: fields,
+        let plan = planned?.lines ?? ["Plan: asking the core what this locks and moves, and probing it…"]
+        return Dialog(title: title, lines: effects + plan, fields: fields,
                       buttons: [.init(label: "Cancel", focused: focus == .cancel, role: .normal),
                                 .init(label: "Confirm", focused: focus == .confirm, role: .critical)],
                       problem: problem, footer: "Tab/→ next · Enter on the focused button · Esc cancels")
     }
-}
-
-/// What a preflight found, as dialog lines; `clear` when nothing stands in the way.
-struct PreflightLines: Equatable, Sendable {
-    var lines: [String]
-    var clear: Bool
 }

@@ -1,46 +1,41 @@
 import Foundation
 import MarketCore
 
-/// Runs a ``ConsoleAction`` through the core's operation — the same locked, audited Unit of Work
+/// Runs a ``OperatorActionRequest`` through the core's operation — the same locked, audited Unit of Work
 /// the market runs — and classifies how it ended.
 struct ActionRunner: Sendable {
     let market: Market
 
-    /// Probes the lock and rows of a draft: what the dialog shows under "Now:".
-    func preflight(lockKey: String, rows: [PreflightRow]) async -> PreflightLines {
+    /// The core's plan of `action` and the probe of exactly that plan: what the dialog shows.
+    func plan(_ action: OperatorActionRequest) async -> PlannedAction {
+        let plan: ActionPlan
         do {
-            let report = try await market.preflight(lockKey: lockKey, rows: rows)
-            var lines: [String] = []
-            if let holder = report.lockHolder {
-                let held = Date().timeIntervalSince(Date(timeIntervalSince1970: Double(holder.acquiredAtMilliseconds) / 1000))
-                lines.append("lock \(lockKey) is held by \(holder.host):\(holder.pid) (\(holder.operation)) for \(Int(held)) s; "
-                             + "the action waits for it (\(holder.ttlLeftMilliseconds) ms of lease left)")
-            } else {
-                lines.append("lock \(lockKey) is free")
-            }
-            if report.rowsFree {
-                lines.append(rows.isEmpty ? "no rows to lock" : "the rows can be locked")
-            } else {
-                lines.append("the rows are locked by another transaction; the action gives up after its lock timeout:")
-                for session in report.rowHolders.prefix(3) {
-                    lines.append("  pid \(session.id) (\(session.application), \(session.state), open "
-                                 + "\(Int(Date().timeIntervalSince(session.transactionStart))) s): \(session.query)")
-                }
-            }
-            return PreflightLines(lines: lines, clear: report.lockHolder == nil && report.rowsFree)
+            plan = try await market.plan(action)
         } catch {
-            return PreflightLines(lines: ["could not probe: \(error)"], clear: false)
+            return PlannedAction(plan: nil, lines: ["Plan: could not be read: \(error)"], clear: false)
+        }
+        do {
+            return PlannedAction(plan: plan, report: try await market.preflight(plan))
+        } catch {
+            return PlannedAction(plan: plan, report: nil, probeError: error)
         }
     }
 
-    func run(_ action: ConsoleAction, reason: String) async -> ActionOutcome {
+    /// Runs `action`, recording into `record` the locks and statements the core runs for it
+    /// (the command log's entry).
+    func run(_ action: OperatorActionRequest, reason: String, recordingInto record: ExecutionRecord) async -> ActionOutcome {
+        await ExecutionRecord.record(into: record) { await run(action, reason: reason) }
+    }
+
+    /// Runs `action` through its core operation and classifies how it ended.
+    func run(_ action: OperatorActionRequest, reason: String) async -> ActionOutcome {
         let request = OperatorRequest(reason: reason)
         do {
             if let (target, version, argument) = action.approvalTarget,
                try await market.twoPersonActions().contains(action.operatorAction) {
                 let approval = try await market.requestApproval(action.operatorAction, target: target, expectedVersion: version,
                                                                 argument: argument, by: request)
-                return .done("\(action.operatorAction.rawValue) of \(action.target) waits for a second operator: approval \(approval) (:approvals)")
+                return .done("\(action.operatorAction.rawValue) of \(action.auditTarget) waits for a second operator: approval \(approval) (:approvals)")
             }
             switch action {
             case .cancelAuction(let id, let version):
@@ -79,7 +74,7 @@ struct ActionRunner: Sendable {
         } catch let error as MarketError {
             return .refused(error.description)
         } catch let error as PostgresError where error.code == .lockNotAvailable {
-            return .refused("\(action.target)'s rows stayed locked by another transaction past the lock timeout; "
+            return .refused("\(action.auditTarget)'s rows stayed locked by another transaction past the lock timeout; "
                             + "nothing changed — see :locks for who holds them")
         } catch {
             return .unavailable("\(error)")

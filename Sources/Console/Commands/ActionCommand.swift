@@ -77,7 +77,7 @@ struct ActionCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "release-lock",
                                                         abstract: "Release a Redis lock whose holder is gone; its fence advances (oncall).")
         @OptionGroup var options: ActionOptions
-        @Option(help: "The lock key, e.g. auction:bid:42.") var key: String
+        @Option(help: "The lock key, as :locks and `snapshot --view locks` show it.") var key: String
         func run() async throws { try await options.perform(.releaseLock(key: key)) }
     }
 }
@@ -123,9 +123,10 @@ struct ActionOptions: ParsableArguments {
     }
 
     /// Runs `action` and exits with its outcome's status.
-    func perform(_ action: ConsoleAction) async throws {
+    func perform(_ action: OperatorActionRequest) async throws {
         var login = operatorName ?? "?"
         let outcome: ActionOutcome
+        let record = ExecutionRecord()
         do {
             let (configuration, embedded) = try await connection.resolve(progress: { Self.standardError($0) })
             defer { embedded?.stop() }
@@ -135,7 +136,7 @@ struct ActionOptions: ParsableArguments {
                 let identity = try await market.identity()
                 login = identity.login
                 try OperatorMarket.requireLogin(operatorName, is: identity)
-                outcome = await ActionRunner(market: market).run(action, reason: reason)
+                outcome = await ActionRunner(market: market).run(action, reason: reason, recordingInto: record)
                 await services.shutdown()
             } catch {
                 await services.shutdown()
@@ -147,18 +148,25 @@ struct ActionOptions: ParsableArguments {
         } catch {
             outcome = .unavailable("\(error)")
         }
-        report(outcome, action: action, operatorName: login)
+        report(outcome, action: action, operatorName: login, ran: record.steps)
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 
-    private func report(_ outcome: ActionOutcome, action: ConsoleAction, operatorName: String) {
+    private func report(_ outcome: ActionOutcome, action: OperatorActionRequest, operatorName: String, ran: [ExecutedStep]) {
         guard json else {
             if case .done = outcome { print(outcome.message) } else { Self.standardError("\(outcome.label): \(outcome.message)") }
             return
         }
         let document: [String: Any] = [
-            "action": action.operatorAction.rawValue, "target": action.target, "operator": operatorName,
+            "action": action.operatorAction.rawValue, "target": action.auditTarget, "operator": operatorName,
             "outcome": outcome.label, "message": outcome.message, "exit_status": Int(outcome.exitStatus),
+            // What the core ran: locks, round trips of statements (placeholders, never values), commit or rollback.
+            "ran": ran.map { step -> [String: Any] in
+                var entry: [String: Any] = ["kind": step.kind.rawValue, "text": step.text, "milliseconds": step.duration.milliseconds]
+                if let unitOfWork = step.unitOfWork { entry["unit_of_work"] = unitOfWork }
+                if let failure = step.failure { entry["failure"] = failure }
+                return entry
+            },
         ]
         if let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) {
             print(String(decoding: data, as: UTF8.self))

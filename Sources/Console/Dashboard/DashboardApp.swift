@@ -65,19 +65,20 @@ final class DashboardApp: Sendable {
     }
 
     /// Runs a confirmed action on the cooperative pool (its blocking calls run on the connections'
-    /// own threads) and posts the outcome back to the UI loop.
-    private func start(_ action: ConsoleAction, reason: String) {
+    /// own threads) and posts the outcome, with what ran, back to the UI loop.
+    private func start(_ action: OperatorActionRequest, reason: String) {
         Task { [self] in
-            let outcome = await runner.run(action, reason: reason)
-            mailbox.withLock { $0.append(.actionFinished(action, outcome)) }
+            let record = ExecutionRecord()
+            let outcome = await runner.run(action, reason: reason, recordingInto: record)
+            mailbox.withLock { $0.append(.actionFinished(action, outcome, ran: record.steps)) }
         }
     }
 
-    /// Probes a dialog's lock and rows off the UI thread.
-    private func probe(_ lockKey: String, rows: [PreflightRow]) {
+    /// Asks the core for a dialog's plan and probes it, off the UI thread.
+    private func plan(_ action: OperatorActionRequest) {
         Task { [self] in
-            let lines = await runner.preflight(lockKey: lockKey, rows: rows)
-            mailbox.withLock { $0.append(.preflightFinished(lockKey: lockKey, lines)) }
+            let planned = await runner.plan(action)
+            mailbox.withLock { $0.append(.planned(action, planned)) }
         }
     }
 
@@ -144,7 +145,7 @@ final class DashboardApp: Sendable {
             }
             if effects.contains(.refreshNow) { refreshRequested.store(true, ordering: .relaxed) }
             for case .runAction(let action, let reason) in effects { start(action, reason: reason) }
-            for case .preflight(let lockKey, let rows) in effects { probe(lockKey, rows: rows) }
+            for case .plan(let action) in effects { plan(action) }
             let now = Date()
             let state = DashboardPresenter.state(model, now: now, boxes: boxes)
             let frame = DashboardScreen.render(state, width: size.width, height: size.height)

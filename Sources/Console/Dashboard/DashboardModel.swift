@@ -7,10 +7,10 @@ enum DashboardEvent: Sendable {
     case key(Key)
     case fetched(FetchResult)
     case resized(width: Int, height: Int)
-    /// An operator action the app ran came back.
-    case actionFinished(ConsoleAction, ActionOutcome)
-    /// The probe of the open dialog's lock and rows came back.
-    case preflightFinished(lockKey: String, PreflightLines)
+    /// An operator action the app ran came back, with the locks and statements it ran.
+    case actionFinished(OperatorActionRequest, ActionOutcome, ran: [ExecutedStep])
+    /// The core's plan of the open dialog's action came back, probed.
+    case planned(OperatorActionRequest, PlannedAction)
 }
 
 /// What the update step asks the app to do.
@@ -21,9 +21,9 @@ enum DashboardEffect: Equatable, Sendable {
     /// Forget the terminal's contents and draw everything again.
     case redraw
     /// Run a confirmed operator action off the UI thread.
-    case runAction(ConsoleAction, reason: String)
-    /// Probe the lock and rows of the dialog just opened.
-    case preflight(lockKey: String, rows: [PreflightRow])
+    case runAction(OperatorActionRequest, reason: String)
+    /// Ask the core for the plan of the dialog just opened, and probe it.
+    case plan(OperatorActionRequest)
 }
 
 /// Who is at the keyboard: the login PostgreSQL authenticated, as the core reads it.
@@ -81,8 +81,8 @@ struct DashboardModel {
     static let longestWrite: TimeInterval = 3600
     /// The confirmation dialog being filled in.
     private(set) var draft: ActionDraft?
-    /// The action running now, its lock, and since when (the spinner).
-    private(set) var running: (action: ConsoleAction, lockKey: String, since: Date)?
+    /// The action running now and since when (the spinner).
+    private(set) var running: (action: OperatorActionRequest, since: Date)?
     /// What the console ran on the operator's behalf, newest first (the `L` pane).
     private(set) var commandLog: [CommandLogEntry] = []
     var showingCommandLog = false
@@ -149,12 +149,12 @@ struct DashboardModel {
         case .fetched(let result):
             accept(result, now: now)
             return []
-        case .preflightFinished(let lockKey, let lines):
-            if draft?.lockKey == lockKey { draft?.preflight = lines }
+        case .planned(let action, let planned):
+            if draft?.action == action { draft?.planned = planned }
             return []
-        case .actionFinished(let action, let outcome):
+        case .actionFinished(let action, let outcome, let ran):
             if let running {
-                commandLog.insert(CommandLogEntry(at: running.since, action: action, lockKey: running.lockKey, outcome: outcome,
+                commandLog.insert(CommandLogEntry(at: running.since, action: action, outcome: outcome, ran: ran,
                                                   duration: now.timeIntervalSince(running.since)), at: 0)
                 commandLog = Array(commandLog.prefix(100))
             }
@@ -195,7 +195,7 @@ struct DashboardModel {
                 return []
             case .confirm(let action, let reason):
                 draft = nil
-                running = (action, open.lockKey, now)
+                running = (action, now)
                 return [.runAction(action, reason: reason)]
             }
         }
@@ -530,7 +530,7 @@ struct DashboardModel {
                 say("read-only: :write 10m enables actions for 10 minutes", role: .warning, now: now)
             } else {
                 draft = planned
-                return [.preflight(lockKey: planned.lockKey, rows: planned.rows)]
+                return [.plan(planned.action)]
             }
         }
         return []

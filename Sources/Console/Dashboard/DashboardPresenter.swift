@@ -43,7 +43,7 @@ enum DashboardPresenter {
                                        + String(format: "%.1fs", elapsed), role: .accent)
         }
         state.identity = identity(model, now: now)
-        state.dialog = model.draft.map { $0.dialog(title: "Confirm \($0.action.operatorAction.rawValue) · \($0.action.target)") }
+        state.dialog = model.draft.map { $0.dialog(title: "Confirm \($0.action.operatorAction.rawValue) · \($0.action.auditTarget)") }
         if model.showingHelp {
             state.help = HelpOverlay(title: "Keys (\(model.view.title))", entries: model.keyMap.help + [
                 .init(keys: ":name", description: "views: " + ViewKind.allCases.map(\.rawValue).joined(separator: " ")),

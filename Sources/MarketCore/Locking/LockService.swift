@@ -103,6 +103,13 @@ public final class LockService: Sendable {
         executor: (any TaskExecutor)? = nil, _ body: @escaping @Sendable (LockLease) async throws -> T
     ) async throws -> T {
         let started = ContinuousClock.now
+        var body = body
+        if ExecutionRecord.current != nil {
+            body = { [body] lease in
+                ExecutionRecord.recordLock("lock \(lease.key) (\(lease.mode.label), fence \(lease.fence))", waitedSince: started)
+                return try await body(lease)
+            }
+        }
         switch mode {
         case .redis:
             let lease: LockLease

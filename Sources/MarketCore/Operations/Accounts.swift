@@ -2,7 +2,7 @@ extension Market {
     /// Credits `amount` to a user (the simulator's and tests' way money enters the market).
     public func deposit(user: Int64, amount: Int64, reference: String) async throws {
         let amount = try amount.requirePositive("a deposit")
-        try await locked("account:\(user)", "account.deposit") { uow in
+        try await locked(OperationLockKeys.account(user), "account.deposit") { uow in
             _ = try await uow.lockAccounts([user])
             try await uow.post(user, amount, kind: "deposit", reference: reference)
         }
@@ -11,7 +11,7 @@ extension Market {
     /// Soft-deletes a user: refused while they hold money (bids, offers, escrow), have a pending
     /// withdrawal, or have NFTs in an auction or a trade; their listings are taken off sale.
     public func deleteAccount(user: Int64) async throws {
-        try await locked("account:\(user)", "account.delete") { uow in
+        try await locked(OperationLockKeys.account(user), "account.delete") { uow in
             let account = try await uow.lockAccounts([user])[user]!
             guard account.held == 0 else {
                 throw MarketError(.invalidState, "user \(user) holds \(TON.format(account.held)) in bids, offers or escrow")

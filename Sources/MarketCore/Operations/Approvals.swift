@@ -81,16 +81,6 @@ extension Market {
             + OperatorAction.allCases.filter(\.canWaitForApproval).map(\.rawValue).joined(separator: ", ")
     }
 
-    /// How the audit log names the row an action is for: `transfer:7`, `auction:42`.
-    static func auditTarget(of action: OperatorAction, id: Int64) -> String {
-        switch action {
-        case .cancelAuction: "auction:\(id)"
-        case .rejectProposal: "proposal:\(id)"
-        case .resolveWithdrawal: "withdrawal:\(id)"
-        default: "transfer:\(id)"
-        }
-    }
-
     /// Records `action` on `target` as waiting for a second operator, requested by this login;
     /// returns the approval's id. The database checks that the login may take the action and that
     /// the action is under the two-person rule, and audits the request.
@@ -98,8 +88,8 @@ extension Market {
     /// - Parameter argument: what the action needs besides its target: a withdrawal's tx hash.
     public func requestApproval(_ action: OperatorAction, target: Int64, expectedVersion: Int64?, argument: String? = nil,
                                 by request: OperatorRequest) async throws -> Int64 {
-        let auditTarget = Self.auditTarget(of: action, id: target)
-        return try await locked("approval:new:\(action.rawValue):\(target)", "operator.request_approval") { uow in
+        let auditTarget = action.auditTarget(target)
+        return try await locked(OperationLockKeys.approvalRequest(action, target: target), "operator.request_approval") { uow in
             guard let id = try await uow.operatorCall("""
                 SELECT mc_op_request_approval(\(action.rawValue), \(target), \(expectedVersion), \(argument), \(request.reason))::text
                 """, action: action, target: auditTarget, reason: request.reason).flatMap(Int64.init) else {
@@ -122,19 +112,19 @@ extension Market {
         guard pending.state == "pending" else {
             throw MarketError(.invalidState, "approval \(approval) is already \(pending.state)\(pending.decidedBy.map { " by \($0)" } ?? "")")
         }
-        let version = pending.expectedVersion
-        switch OperatorAction(rawValue: pending.action) {
-        case .forceCompleteTransfer:
-            try await forceCompleteTransfer(pending.targetID, expectedVersion: version, by: request, approval: approval)
-        case .cancelTransfer:
-            try await cancelTransfer(pending.targetID, expectedVersion: version, by: request, approval: approval)
-        case .cancelAuction:
-            try await cancelAuction(pending.targetID, expectedVersion: version, by: request, approval: approval)
-        case .rejectProposal:
-            try await rejectProposal(pending.targetID, expectedVersion: version, by: request, approval: approval)
-        case .resolveWithdrawal:
-            _ = try await resolveWithdrawal(pending.targetID, sentWithHash: pending.argument, expectedVersion: version, by: request,
-                                            approval: approval)
+        switch OperatorActionRequest(approved: pending) {
+        case .forceCompleteTransfer(let id, let version):
+            try await forceCompleteTransfer(id, expectedVersion: version, by: request, approval: approval)
+        case .cancelTransfer(let id, let version):
+            try await cancelTransfer(id, expectedVersion: version, by: request, approval: approval)
+        case .cancelAuction(let id, let version):
+            try await cancelAuction(id, expectedVersion: version, by: request, approval: approval)
+        case .rejectProposal(let id, let version):
+            try await rejectProposal(id, expectedVersion: version, by: request, approval: approval)
+        case .resolveWithdrawalSent(let id, let version, let txHash):
+            _ = try await resolveWithdrawal(id, sentWithHash: txHash, expectedVersion: version, by: request, approval: approval)
+        case .resolveWithdrawalFailed(let id, let version):
+            _ = try await resolveWithdrawal(id, sentWithHash: nil, expectedVersion: version, by: request, approval: approval)
         default:
             throw MarketError(.invalidState, "approval \(approval) names \(pending.action), which cannot run through an approval")
         }
@@ -147,9 +137,9 @@ extension Market {
 
     /// A second operator turns the request down; nothing runs.
     public func rejectApproval(_ approval: Int64, by request: OperatorRequest) async throws {
-        try await locked("approval:\(approval)", "operator.reject_approval") { uow in
+        try await locked(OperationLockKeys.approval(approval), "operator.reject_approval") { uow in
             try await uow.operatorCall("SELECT mc_op_reject_approval(\(approval), \(request.reason))",
-                                       action: .rejectApproval, target: "approval:\(approval)", reason: request.reason)
+                                       action: .rejectApproval, target: OperatorAction.rejectApproval.auditTarget(approval), reason: request.reason)
         }
     }
 

@@ -59,7 +59,7 @@ extension Market {
         let minStep = try minStep.requirePositive("a minimum step")
         guard duration > .zero else { throw MarketError(.invalidArgument, "an auction must run for some time") }
         let seconds = duration.seconds
-        return try await locked("nft:buy:\(nft)", "auction.new") { uow in
+        return try await locked(OperationLockKeys.nft(nft), "auction.new") { uow in
             let row = try await uow.lockNFT(nft)
             try row.requireOwner(seller)
             try row.requireState(["owned", "listed"])
@@ -76,7 +76,7 @@ extension Market {
 
     /// The seller withdraws an auction nobody has bid on; the NFT comes back.
     public func deleteAuction(_ auction: Int64, seller: Int64) async throws {
-        try await locked("auction:bid:\(auction)", "auction.del") { uow in
+        try await locked(OperationLockKeys.auction(auction), "auction.del") { uow in
             let row = try await uow.lockAuction(auction)
             guard row.seller == seller else { throw MarketError(.notOwner, "auction \(auction) is user \(row.seller)'s, not \(seller)'s") }
             try row.requireActive()
@@ -96,7 +96,7 @@ extension Market {
     /// step. The bidder's money is held; the previous top bid is released in the same transaction.
     public func bid(auction: Int64, bidder: Int64, amount: Int64) async throws {
         let amount = try amount.requirePositive("a bid")
-        try await locked("auction:bid:\(auction)", "auction.bid") { uow in
+        try await locked(OperationLockKeys.auction(auction), "auction.bid") { uow in
             // One round trip: the auction row first, then the bidder and the current top bidder
             // (read from the row just locked), in id order and `FOR NO KEY UPDATE`, as `lockAccounts` locks users.
             let locked = try await uow.queries([
@@ -157,10 +157,10 @@ extension Market {
     ///   - approval: the approval a second operator runs it under (``approve(_:by:)``).
     public func cancelAuction(_ auction: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest,
                               approval: Int64? = nil) async throws {
-        try await locked("auction:bid:\(auction)", "auction.cancel") { uow in
+        try await locked(OperationLockKeys.auction(auction), "auction.cancel") { uow in
             try await uow.operatorCall("""
                 SELECT mc_op_cancel_auction(\(auction), \(expectedVersion), \(request.reason), \(approval))
-                """, action: .cancelAuction, target: "auction:\(auction)", reason: request.reason)
+                """, action: .cancelAuction, target: OperatorAction.cancelAuction.auditTarget(auction), reason: request.reason)
         }
     }
 
@@ -168,7 +168,7 @@ extension Market {
     /// commission; with no bids the NFT goes back to the seller.
     public func settleAuction(_ auction: Int64) async throws {
         let rules = self.rules
-        try await locked("auction:bid:\(auction)", "auction.settle") { uow in
+        try await locked(OperationLockKeys.auction(auction), "auction.settle") { uow in
             let row = try await uow.lockAuction(auction)
             try row.requireActive()
             guard row.secondsPastEnd >= 0 else {

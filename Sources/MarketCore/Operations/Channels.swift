@@ -28,7 +28,7 @@ extension Market {
         let hash = try await withRetry("Telegram gifts of channel \(telegramChannel)", policy: gateways.retry) { _ in
             try await gateways.telegram.giftsHash(channel: telegramChannel)
         }
-        return try await locked("channel:new:\(telegramChannel)", "channel.new") { uow in
+        return try await locked(OperationLockKeys.newChannel(telegramChannel: telegramChannel), "channel.new") { uow in
             _ = try await uow.lockAccounts([owner])
             let existing = try await uow.query("SELECT id FROM channels WHERE telegram_channel_id = \(telegramChannel)")
             if let row = existing.first {
@@ -48,7 +48,7 @@ extension Market {
         let hash = try await withRetry("Telegram gifts of channel \(telegramChannel)", policy: gateways.retry) { _ in
             try await gateways.telegram.giftsHash(channel: telegramChannel)
         }
-        try await locked("channel:buy:\(channel)", "channel.set_price") { uow in
+        try await locked(OperationLockKeys.channel(channel), "channel.set_price") { uow in
             let row = try await uow.lockChannel(channel)
             guard row.owner == owner else { throw MarketError(.notOwner, "channel \(channel) belongs to user \(row.owner), not \(owner)") }
             guard row.state != "in_transfer" else { throw MarketError(.invalidState, "channel \(channel) is being transferred") }
@@ -69,7 +69,7 @@ extension Market {
         let currentHash = try await withRetry("Telegram gifts of channel \(telegramChannel)", policy: gateways.retry) { _ in
             try await gateways.telegram.giftsHash(channel: telegramChannel)
         }
-        return try await services.locks.withLock("channel:buy:\(channel)", operation: "channel.buy") { lease in
+        return try await services.locks.withLock(OperationLockKeys.channel(channel), operation: "channel.buy") { lease in
             let transfer = try await self.database.withUnitOfWork(named: "channel.buy", lease: lease) { uow -> TransferRow in
                 let row = try await uow.lockChannel(channel)
                 guard row.state == "listed", let price = row.price else {
@@ -112,8 +112,8 @@ extension Market {
         -> ChannelPurchase {
         let channel = try await channelOf(transfer: transfer)
         let telegramChannel = try await telegramID(of: channel)
-        let target = "transfer:\(transfer)"
-        return try await services.locks.withLock("channel:buy:\(channel)", operation: "channel.retry-transfer") { lease in
+        let target = OperatorAction.retryTransfer.auditTarget(transfer)
+        return try await services.locks.withLock(OperationLockKeys.channel(channel), operation: "channel.retry-transfer") { lease in
             let row = try await self.database.withUnitOfWork(named: "channel.retry-transfer", lease: lease) { uow in
                 try await uow.operatorCall("""
                     SELECT mc_op_retry_transfer(\(transfer), \(expectedVersion), \(request.reason), NULL, NULL, 0)
@@ -197,13 +197,17 @@ extension Market {
 
     private func resolveTransfer(_ transfer: Int64, complete: Bool, expectedVersion: Int64?, request: OperatorRequest,
                                  approval: Int64?) async throws {
-        let channel = try await channelOf(transfer: transfer)
         let action: OperatorAction = complete ? .forceCompleteTransfer : .cancelTransfer
-        try await locked("channel:buy:\(channel)", "channel.\(action.rawValue)") { uow in
+        try await locked(try await transferLockKey(transfer), "channel.\(action.rawValue)") { uow in
             try await uow.operatorCall("""
                 SELECT mc_op_resolve_transfer(\(transfer), \(complete), \(expectedVersion), \(request.reason), \(approval))
-                """, action: action, target: "transfer:\(transfer)", reason: request.reason)
+                """, action: action, target: action.auditTarget(transfer), reason: request.reason)
         }
+    }
+
+    /// The lock of the channel a transfer moves, which every action on the transfer takes.
+    func transferLockKey(_ transfer: Int64) async throws -> String {
+        OperationLockKeys.channel(try await channelOf(transfer: transfer))
     }
 
     /// The channel a transfer moves (read without a lock: it never changes).

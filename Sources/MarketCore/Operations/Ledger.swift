@@ -73,11 +73,6 @@ extension UnitOfWork {
                               + "\(purpose) needs \(TON.format(amount))")
         }
     }
-
-    /// `{1,2,3}`: a bigint[] literal bound as one text parameter.
-    static func bigintArray(_ ids: [Int64]) -> String {
-        "{" + ids.map(String.init).joined(separator: ",") + "}"
-    }
 }
 
 extension Int64 {

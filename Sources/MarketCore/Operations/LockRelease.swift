@@ -48,6 +48,7 @@ extension Market {
             throw MarketError(.invalidState, "Redis is unreachable and locks are on \(locks.mode.label): release-lock works on Redis "
                               + "locks only, and a fallback advisory lock is freed when its holder's PostgreSQL session ends")
         }
+        let requested = ContinuousClock.now
         let takeover: LockTakeover
         do {
             takeover = try await locks.prepareTakeover(of: key, expectedFence: expectedFence)
@@ -63,6 +64,8 @@ extension Market {
                 throw MarketError.changed("lock \(key)", now: "held by \(host):\(pid) for \(operation), fence \(fence)")
             }
         }
+        ExecutionRecord.recordLock("take over \(key) from \(takeover.host):\(takeover.pid) (fence \(takeover.fence); new fence \(takeover.newFence))",
+                                   waitedSince: requested)
         let holder = ReleasedLock.Holder(host: takeover.host, pid: takeover.pid, operation: takeover.operation, fence: takeover.fence)
         let detail = "held by \(holder.host):\(holder.pid) for \(holder.operation) with fence \(holder.fence); "
             + "fence \(takeover.newFence) committed"

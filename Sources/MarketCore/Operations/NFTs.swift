@@ -54,7 +54,7 @@ extension Market {
     /// Lists an NFT for sale, or changes its price.
     public func setPrice(nft: Int64, owner: Int64, price: Int64) async throws {
         let price = try price.requirePositive("a price")
-        try await locked("nft:buy:\(nft)", "nft.set_price") { uow in
+        try await locked(OperationLockKeys.nft(nft), "nft.set_price") { uow in
             let row = try await uow.lockNFT(nft)
             try row.requireOwner(owner)
             try row.requireState(["owned", "listed"])
@@ -64,7 +64,7 @@ extension Market {
 
     /// Takes a listed NFT off sale.
     public func takeOffSale(nft: Int64, owner: Int64) async throws {
-        try await locked("nft:buy:\(nft)", "nft.back") { uow in
+        try await locked(OperationLockKeys.nft(nft), "nft.back") { uow in
             let row = try await uow.lockNFT(nft)
             try row.requireOwner(owner)
             try row.requireState(["listed"])
@@ -75,7 +75,7 @@ extension Market {
     /// Buys a listed NFT at its price: buyer pays, seller gets the price less commission.
     public func buy(nft: Int64, buyer: Int64) async throws {
         let rules = self.rules
-        try await locked("nft:buy:\(nft)", "nft.buy") { uow in
+        try await locked(OperationLockKeys.nft(nft), "nft.buy") { uow in
             let row = try await uow.lockNFT(nft)
             guard row.state == "listed", let price = row.price else {
                 throw MarketError(.invalidState, "NFT \(nft) is not for sale (\(row.state))")

@@ -3,7 +3,7 @@ extension Market {
     /// Returns the offer's id.
     public func makeOffer(nft: Int64, buyer: Int64, amount: Int64) async throws -> Int64 {
         let amount = try amount.requirePositive("an offer")
-        return try await locked("nft:buy:\(nft)", "offer.make") { uow in
+        return try await locked(OperationLockKeys.nft(nft), "offer.make") { uow in
             let row = try await uow.lockNFT(nft)
             guard row.owner != buyer else { throw MarketError(.invalidArgument, "user \(buyer) already owns NFT \(nft)") }
             let accounts = try await uow.lockAccounts([buyer])
@@ -24,7 +24,7 @@ extension Market {
         }
         let nft = try found.decode(Int64.self, at: 0)
         let rules = self.rules
-        try await locked("nft:buy:\(nft)", "offer.accept") { uow in
+        try await locked(OperationLockKeys.nft(nft), "offer.accept") { uow in
             let row = try await uow.lockNFT(nft)
             try row.requireOwner(owner)
             try row.requireState(["owned", "listed"])

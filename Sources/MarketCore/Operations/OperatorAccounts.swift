@@ -35,7 +35,7 @@ extension Market {
     /// - Throws: ``MarketError`` — `.forbidden` for any other login, `.invalidArgument` for a bad
     ///   login name or role, `.invalidState` when this would take the role from the last admin.
     public func addOperator(_ login: String, role: OperatorRole, by request: OperatorRequest) async throws {
-        try await locked("operators", "operators.manage") { uow in
+        try await locked(OperationLockKeys.operators, "operators.manage") { uow in
             try await uow.operatorCall("SELECT mc_op_add_operator(\(login), \(role.rawValue), \(request.reason))",
                                        action: .manageOperators, target: "operator:\(login)", reason: request.reason)
         }
@@ -46,7 +46,7 @@ extension Market {
     /// - Throws: ``MarketError`` — `.notFound` for a login in no group, `.forbidden` unless an
     ///   admin (or a superuser) asks, `.invalidState` for the last admin.
     public func removeOperator(_ login: String, by request: OperatorRequest) async throws {
-        try await locked("operators", "operators.manage") { uow in
+        try await locked(OperationLockKeys.operators, "operators.manage") { uow in
             try await uow.operatorCall("SELECT mc_op_remove_operator(\(login), \(request.reason))",
                                        action: .manageOperators, target: "operator:\(login)", reason: request.reason)
         }

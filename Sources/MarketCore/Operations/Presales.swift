@@ -3,7 +3,7 @@ extension Market {
     /// Returns the new NFTs' ids.
     public func buyPresale(_ presale: Int64, buyer: Int64, quantity: Int = 1) async throws -> [Int64] {
         guard quantity > 0 else { throw MarketError(.invalidArgument, "quantity must be positive") }
-        return try await locked("presale:\(presale)", "presale.buy") { uow in
+        return try await locked(OperationLockKeys.presale(presale), "presale.buy") { uow in
             guard let row = try await uow.query("""
                 SELECT gift, price, supply, sold FROM presales WHERE id = \(presale) FOR UPDATE OF presales
                 """).first else {

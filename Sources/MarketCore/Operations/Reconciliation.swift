@@ -15,7 +15,7 @@ extension Market {
     public func reconcileTransfer(_ transfer: Int64, channel: Int64, expectedVersion: Int64, moved: Bool,
                                   evidence: GatewayEvidence) async throws -> ReconcileOutcome {
         try await settling {
-            try await self.locked("channel:buy:\(channel)", "reconcile.transfer") { uow in
+            try await self.locked(OperationLockKeys.channel(channel), "reconcile.transfer") { uow in
                 try await uow.reconcilerCall("""
                     SELECT mc_rec_settle_transfer(\(transfer), \(expectedVersion), \(moved), \(evidence.description))
                     """)
@@ -29,7 +29,7 @@ extension Market {
     public func reconcileWithdrawal(_ withdrawal: Int64, user: Int64, expectedVersion: Int64, evidence: GatewayEvidence)
         async throws -> ReconcileOutcome {
         try await settling {
-            try await self.locked("withdraw:\(user)", "reconcile.withdrawal") { uow in
+            try await self.locked(OperationLockKeys.withdrawals(ofUser: user), "reconcile.withdrawal") { uow in
                 try await uow.reconcilerCall("""
                     SELECT mc_rec_settle_withdrawal(\(withdrawal), \(expectedVersion), \(evidence.transactionHash),
                                                     \(evidence.description))

@@ -2,7 +2,7 @@ extension Market {
     /// Offers the owner's NFTs for exchange; they go `in_trade`. Returns the trade's id.
     public func createTrade(owner: Int64, nfts: [Int64]) async throws -> Int64 {
         guard !nfts.isEmpty else { throw MarketError(.invalidArgument, "a trade needs at least one NFT") }
-        return try await locked("trade:new:\(owner)", "trade.new") { uow in
+        return try await locked(OperationLockKeys.newTrade(owner: owner), "trade.new") { uow in
             _ = try await uow.lockAccounts([owner])
             for row in try await uow.lockNFTs(nfts) {
                 try row.requireOwner(owner)
@@ -20,7 +20,7 @@ extension Market {
     /// The owner deletes an open trade: its NFTs and those of its pending proposals come back,
     /// the proposals are rejected.
     public func deleteTrade(_ trade: Int64, owner: Int64) async throws {
-        try await locked("trade:\(trade)", "trade.delete") { uow in
+        try await locked(OperationLockKeys.trade(trade), "trade.delete") { uow in
             let row = try await uow.lockTrade(trade)
             guard row.owner == owner else { throw MarketError(.notOwner, "trade \(trade) is user \(row.owner)'s, not \(owner)'s") }
             try row.requireOpen()
@@ -37,7 +37,7 @@ extension Market {
     /// Another user proposes their NFTs for an open trade. Returns the proposal's id.
     public func propose(trade: Int64, proposer: Int64, nfts: [Int64]) async throws -> Int64 {
         guard !nfts.isEmpty else { throw MarketError(.invalidArgument, "a proposal needs at least one NFT") }
-        return try await locked("trade:\(trade)", "trade.propose") { uow in
+        return try await locked(OperationLockKeys.trade(trade), "trade.propose") { uow in
             let row = try await uow.lockTrade(trade)
             try row.requireOpen()
             guard row.owner != proposer else { throw MarketError(.invalidArgument, "user \(proposer) cannot propose to their own trade") }
@@ -59,7 +59,7 @@ extension Market {
 
     /// The trade's owner rejects a pending proposal; its NFTs go back to the proposer.
     public func rejectProposal(_ proposal: Int64, owner: Int64) async throws {
-        try await locked("trade:proposal:\(proposal)", "trade.reject") { uow in
+        try await locked(OperationLockKeys.proposal(proposal), "trade.reject") { uow in
             // Trade before proposal, as every trade operation locks them, so none can deadlock another.
             let trade = try await uow.lockTrade(try await uow.tradeOf(proposal: proposal))
             let found = try await uow.lockProposal(proposal)
@@ -77,10 +77,10 @@ extension Market {
     ///   - approval: the approval a second operator runs it under (``approve(_:by:)``).
     public func rejectProposal(_ proposal: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest,
                                approval: Int64? = nil) async throws {
-        try await locked("trade:proposal:\(proposal)", "trade.reject") { uow in
+        try await locked(OperationLockKeys.proposal(proposal), "trade.reject") { uow in
             try await uow.operatorCall("""
                 SELECT mc_op_reject_proposal(\(proposal), \(expectedVersion), \(request.reason), \(approval))
-                """, action: .rejectProposal, target: "proposal:\(proposal)", reason: request.reason)
+                """, action: .rejectProposal, target: OperatorAction.rejectProposal.auditTarget(proposal), reason: request.reason)
         }
     }
 
@@ -88,7 +88,7 @@ extension Market {
     /// fee, and the trade's other pending proposals are rejected.
     public func acceptProposal(_ proposal: Int64, owner: Int64) async throws {
         let fee = rules.tradeFee
-        try await locked("trade:proposal:\(proposal)", "trade.accept") { uow in
+        try await locked(OperationLockKeys.proposal(proposal), "trade.accept") { uow in
             let trade = try await uow.lockTrade(try await uow.tradeOf(proposal: proposal))
             guard trade.owner == owner else { throw MarketError(.notOwner, "proposal \(proposal) is to user \(trade.owner)'s trade, not \(owner)'s") }
             try trade.requireOpen()

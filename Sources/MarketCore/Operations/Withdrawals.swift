@@ -25,7 +25,7 @@ extension Market {
             return earlier
         }
         // Requests of one user queue behind each other: allow them a long wait.
-        return try await services.locks.withLock("withdraw:\(user)", operation: "withdraw", wait: .seconds(30)) { lease in
+        return try await services.locks.withLock(OperationLockKeys.withdrawals(ofUser: user), operation: "withdraw", wait: .seconds(30)) { lease in
             let created = try await self.database.withUnitOfWork(named: "withdraw", lease: lease) { uow -> (WithdrawalResult, Bool) in
                 if let existing = try await uow.withdrawal(user: user, key: idempotencyKey) { return (existing, false) }
                 let accounts = try await uow.lockAccounts([user])
@@ -64,16 +64,20 @@ extension Market {
     ///   - approval: the approval a second operator runs it under (``approve(_:by:)``).
     public func resolveWithdrawal(_ withdrawal: Int64, sentWithHash txHash: String?, expectedVersion: Int64? = nil,
                                   by request: OperatorRequest, approval: Int64? = nil) async throws -> WithdrawalResult {
+        try await locked(try await withdrawalLockKey(withdrawal), "withdraw.resolve") { uow in
+            try await uow.operatorCall("""
+                SELECT mc_op_resolve_withdrawal(\(withdrawal), \(txHash), \(expectedVersion), \(request.reason), \(approval))
+                """, action: .resolveWithdrawal, target: OperatorAction.resolveWithdrawal.auditTarget(withdrawal), reason: request.reason)
+        }
+        return WithdrawalResult(id: withdrawal, state: txHash == nil ? .failed : .sent, txHash: txHash)
+    }
+
+    /// The lock of the user a withdrawal pays, which its payout and its resolution take.
+    func withdrawalLockKey(_ withdrawal: Int64) async throws -> String {
         guard let found = try await services.pool.query("SELECT user_id FROM withdrawals WHERE id = \(withdrawal)").first else {
             throw MarketError(.notFound, "withdrawal \(withdrawal) does not exist")
         }
-        let user = try found.decode(Int64.self, at: 0)
-        try await locked("withdraw:\(user)", "withdraw.resolve") { uow in
-            try await uow.operatorCall("""
-                SELECT mc_op_resolve_withdrawal(\(withdrawal), \(txHash), \(expectedVersion), \(request.reason), \(approval))
-                """, action: .resolveWithdrawal, target: "withdrawal:\(withdrawal)", reason: request.reason)
-        }
-        return WithdrawalResult(id: withdrawal, state: txHash == nil ? .failed : .sent, txHash: txHash)
+        return OperationLockKeys.withdrawals(ofUser: try found.decode(Int64.self, at: 0))
     }
 }
 

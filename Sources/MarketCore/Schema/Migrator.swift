@@ -6,7 +6,7 @@ import Foundation
 public struct Migrator: Sendable {
     /// Every migration, oldest first.
     public static let all: [Migration] = [.v1Market, .v2Fencing, .v3Dashboard, .v4Approvals, .v5FenceUpdates, .v6OperatorRoles, .v7OperatorActions,
-                                           .v8Reconciler, .v9FallbackFences]
+                                           .v8Reconciler, .v9FallbackFences, .v10ActionPlans]
 
     /// The newest schema version this build knows.
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -1,9 +1,11 @@
 extension OperatorActionsSQL {
-    /// The actions on the market's rows. Each locks its rows as the market's own operations do
-    /// (parent before child, users in id order, `FOR NO KEY UPDATE` on users) and returns the
-    /// detail its audit row carries.
+    /// The actions on the market's rows. Each locks exactly the rows of its plan, in the plan's
+    /// order (``plans``' `mc_lock_action_rows`: parent before child, users in id order, `FOR NO KEY
+    /// UPDATE` on users), and returns the detail its audit row carries. `CREATE OR REPLACE`: the
+    /// current definitions, created by ``Migration/v7OperatorActions`` and re-applied by
+    /// ``Migration/v10ActionPlans`` when they changed.
     static let actions = """
-        CREATE FUNCTION mc_op_cancel_auction(p_auction BIGINT, p_expected_version BIGINT, p_reason TEXT, p_approval BIGINT)
+        CREATE OR REPLACE FUNCTION mc_op_cancel_auction(p_auction BIGINT, p_expected_version BIGINT, p_reason TEXT, p_approval BIGINT)
         RETURNS TEXT LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             operator_role TEXT := mc_authorize('cancel-auction', p_reason);
@@ -14,7 +16,8 @@ extension OperatorActionsSQL {
         BEGIN
             audit_reason := mc_consume_approval(p_approval, 'cancel-auction', p_auction, p_expected_version, NULL,
                                                 operator_role, p_reason);
-            SELECT * INTO a FROM auctions WHERE id = p_auction FOR UPDATE OF auctions;
+            PERFORM mc_lock_action_rows('cancel-auction', p_auction);
+            SELECT * INTO a FROM auctions WHERE id = p_auction;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'auction % does not exist', p_auction USING ERRCODE = 'MC404';
             END IF;
@@ -34,9 +37,7 @@ extension OperatorActionsSQL {
             IF a.state <> 'active' THEN
                 RAISE EXCEPTION 'auction % is %', p_auction, a.state USING ERRCODE = 'MC422';
             END IF;
-            PERFORM 1 FROM nfts WHERE id = a.nft_id FOR UPDATE OF nfts;
             IF a.current_bidder_id IS NOT NULL THEN
-                PERFORM 1 FROM users WHERE id = a.current_bidder_id FOR NO KEY UPDATE OF users;
                 UPDATE users SET balance = balance + a.current_bid, held = held - a.current_bid, updated_at = now()
                 WHERE id = a.current_bidder_id;
             END IF;
@@ -49,7 +50,7 @@ extension OperatorActionsSQL {
             RETURN detail;
         END $fn$;
 
-        CREATE FUNCTION mc_op_reject_proposal(p_proposal BIGINT, p_expected_version BIGINT, p_reason TEXT, p_approval BIGINT)
+        CREATE OR REPLACE FUNCTION mc_op_reject_proposal(p_proposal BIGINT, p_expected_version BIGINT, p_reason TEXT, p_approval BIGINT)
         RETURNS TEXT LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             operator_role TEXT := mc_authorize('reject-proposal', p_reason);
@@ -60,9 +61,8 @@ extension OperatorActionsSQL {
         BEGIN
             audit_reason := mc_consume_approval(p_approval, 'reject-proposal', p_proposal, p_expected_version, NULL,
                                                 operator_role, p_reason);
-            -- Trade before proposal, as every trade operation locks them.
-            PERFORM 1 FROM trades WHERE id = (SELECT trade_id FROM trade_proposals WHERE id = p_proposal) FOR UPDATE OF trades;
-            SELECT * INTO p FROM trade_proposals WHERE id = p_proposal FOR UPDATE OF trade_proposals;
+            PERFORM mc_lock_action_rows('reject-proposal', p_proposal);
+            SELECT * INTO p FROM trade_proposals WHERE id = p_proposal;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'proposal % does not exist', p_proposal USING ERRCODE = 'MC404';
             END IF;
@@ -74,7 +74,6 @@ extension OperatorActionsSQL {
                 RAISE EXCEPTION 'proposal % is %', p_proposal, p.state USING ERRCODE = 'MC422';
             END IF;
             SELECT array_agg(nft_id ORDER BY nft_id) INTO items FROM trade_proposal_items WHERE proposal_id = p_proposal;
-            PERFORM 1 FROM nfts WHERE id = ANY (items) ORDER BY id FOR UPDATE OF nfts;
             UPDATE nfts SET state = 'owned', price = NULL, version = version + 1, updated_at = now() WHERE id = ANY (items);
             UPDATE trade_proposals SET state = 'rejected', reason = audit_reason, resolved_by = session_user,
                 version = version + 1, updated_at = now() WHERE id = p_proposal;
@@ -84,7 +83,8 @@ extension OperatorActionsSQL {
         END $fn$;
 
         -- Locks a transfer's channel, then the transfer, which must be at p_expected_version and pending.
-        CREATE FUNCTION mc_lock_pending_transfer(p_transfer BIGINT, p_expected_version BIGINT)
+        -- (The reconciler's way in; an operator's action has locked its plan's rows already.)
+        CREATE OR REPLACE FUNCTION mc_lock_pending_transfer(p_transfer BIGINT, p_expected_version BIGINT)
         RETURNS channel_transfers LANGUAGE plpgsql AS $fn$
         DECLARE
             t channel_transfers%ROWTYPE;
@@ -107,11 +107,12 @@ extension OperatorActionsSQL {
 
         -- The channel changed hands (p_complete: escrow pays the seller less commission, the buyer
         -- owns it) or will not (the escrow goes back to the buyer; p_relist lists the channel again).
-        CREATE FUNCTION mc_settle_transfer(t channel_transfers, p_complete BOOLEAN, p_relist BOOLEAN, p_note TEXT,
+        CREATE OR REPLACE FUNCTION mc_settle_transfer(t channel_transfers, p_complete BOOLEAN, p_relist BOOLEAN, p_note TEXT,
                                            p_reason TEXT) RETURNS TEXT LANGUAGE plpgsql AS $fn$
         DECLARE
             reference TEXT := 'transfer:' || t.id;
         BEGIN
+            -- The users are locked here for the reconciler; an operator's action has locked them with its plan.
             IF p_complete THEN
                 PERFORM 1 FROM users WHERE id IN (t.buyer_id, t.seller_id) ORDER BY id FOR NO KEY UPDATE OF users;
                 UPDATE channels SET owner_id = t.buyer_id, state = 'owned', price = NULL, version = version + 1,
@@ -143,7 +144,7 @@ extension OperatorActionsSQL {
         END $fn$;
 
         -- Force-complete (p_complete) or cancel a stuck pending transfer.
-        CREATE FUNCTION mc_op_resolve_transfer(p_transfer BIGINT, p_complete BOOLEAN, p_expected_version BIGINT, p_reason TEXT,
+        CREATE OR REPLACE FUNCTION mc_op_resolve_transfer(p_transfer BIGINT, p_complete BOOLEAN, p_expected_version BIGINT, p_reason TEXT,
                                                p_approval BIGINT) RETURNS TEXT LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             action TEXT := CASE WHEN p_complete THEN 'force-complete-transfer' ELSE 'cancel-transfer' END;
@@ -153,6 +154,7 @@ extension OperatorActionsSQL {
             detail TEXT;
         BEGIN
             audit_reason := mc_consume_approval(p_approval, action, p_transfer, p_expected_version, NULL, operator_role, p_reason);
+            PERFORM mc_lock_action_rows(action, p_transfer);
             t := mc_lock_pending_transfer(p_transfer, p_expected_version);
             detail := mc_settle_transfer(t, p_complete, false, 'cancelled by ' || session_user || ': ' || audit_reason,
                                          audit_reason);
@@ -163,7 +165,7 @@ extension OperatorActionsSQL {
         -- An admin's retry: checked before Telegram is called (p_outcome NULL), then its outcome
         -- recorded: 'completed', 'refused' (refund, channel listed again) or 'unknown' (still pending).
         -- A completion or refund that is under the two-person rule is filed as a request instead.
-        CREATE FUNCTION mc_op_retry_transfer(p_transfer BIGINT, p_expected_version BIGINT, p_reason TEXT, p_outcome TEXT,
+        CREATE OR REPLACE FUNCTION mc_op_retry_transfer(p_transfer BIGINT, p_expected_version BIGINT, p_reason TEXT, p_outcome TEXT,
                                              p_note TEXT, p_attempts INTEGER) RETURNS TEXT
         LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
@@ -172,6 +174,7 @@ extension OperatorActionsSQL {
             settling TEXT := CASE p_outcome WHEN 'completed' THEN 'force-complete-transfer' WHEN 'refused' THEN 'cancel-transfer' END;
             detail TEXT;
         BEGIN
+            PERFORM mc_lock_action_rows('retry-transfer', p_transfer);
             t := mc_lock_pending_transfer(p_transfer, p_expected_version);
             IF p_outcome IS NULL THEN
                 RETURN 'checked';
@@ -204,7 +207,7 @@ extension OperatorActionsSQL {
         END $fn$;
 
         -- Resolve a pending withdrawal as sent (with the tx hash the admin found) or failed (refund).
-        CREATE FUNCTION mc_op_resolve_withdrawal(p_withdrawal BIGINT, p_tx_hash TEXT, p_expected_version BIGINT, p_reason TEXT,
+        CREATE OR REPLACE FUNCTION mc_op_resolve_withdrawal(p_withdrawal BIGINT, p_tx_hash TEXT, p_expected_version BIGINT, p_reason TEXT,
                                                  p_approval BIGINT) RETURNS TEXT LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             operator_role TEXT := mc_authorize('resolve-withdrawal', p_reason);
@@ -214,7 +217,8 @@ extension OperatorActionsSQL {
         BEGIN
             audit_reason := mc_consume_approval(p_approval, 'resolve-withdrawal', p_withdrawal, p_expected_version, p_tx_hash,
                                                 operator_role, p_reason);
-            SELECT * INTO w FROM withdrawals WHERE id = p_withdrawal FOR UPDATE OF withdrawals;
+            PERFORM mc_lock_action_rows('resolve-withdrawal', p_withdrawal);
+            SELECT * INTO w FROM withdrawals WHERE id = p_withdrawal;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'withdrawal % does not exist', p_withdrawal USING ERRCODE = 'MC404';
             END IF;
@@ -225,7 +229,6 @@ extension OperatorActionsSQL {
             IF w.state <> 'pending' THEN
                 RAISE EXCEPTION 'withdrawal % is already %', p_withdrawal, w.state USING ERRCODE = 'MC422';
             END IF;
-            PERFORM 1 FROM users WHERE id = w.user_id FOR NO KEY UPDATE OF users;
             IF p_tx_hash IS NOT NULL THEN
                 UPDATE withdrawals SET state = 'sent', tx_hash = p_tx_hash, attempts = attempts + 1, resolved_by = session_user,
                     version = version + 1, updated_at = now() WHERE id = p_withdrawal;
@@ -243,7 +246,7 @@ extension OperatorActionsSQL {
         END $fn$;
 
         -- An operator takes over a lock whose holder is gone: the new fence is committed for the key.
-        CREATE FUNCTION mc_op_release_lock(p_key TEXT, p_new_fence BIGINT, p_reason TEXT, p_detail TEXT)
+        CREATE OR REPLACE FUNCTION mc_op_release_lock(p_key TEXT, p_new_fence BIGINT, p_reason TEXT, p_detail TEXT)
         RETURNS TEXT LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             operator_role TEXT := mc_authorize('release-lock', p_reason);

@@ -1,8 +1,9 @@
 extension OperatorActionsSQL {
     /// Asking for a second operator, and turning a request down. Approving is the action itself,
-    /// run with the approval's id (``support``'s `mc_consume_approval`).
+    /// run with the approval's id (``support``'s `mc_consume_approval`). Current definitions, as
+    /// for ``actions``.
     static let approvals = """
-        CREATE FUNCTION mc_op_request_approval(p_action TEXT, p_target BIGINT, p_expected_version BIGINT, p_argument TEXT,
+        CREATE OR REPLACE FUNCTION mc_op_request_approval(p_action TEXT, p_target BIGINT, p_expected_version BIGINT, p_argument TEXT,
                                                p_reason TEXT) RETURNS BIGINT LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             operator_role TEXT := mc_authorize(p_action, p_reason);
@@ -27,14 +28,15 @@ extension OperatorActionsSQL {
             RETURN request;
         END $fn$;
 
-        CREATE FUNCTION mc_op_reject_approval(p_approval BIGINT, p_reason TEXT) RETURNS TEXT
+        CREATE OR REPLACE FUNCTION mc_op_reject_approval(p_approval BIGINT, p_reason TEXT) RETURNS TEXT
         LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             request operator_approvals%ROWTYPE;
             operator_role TEXT;
             detail TEXT;
         BEGIN
-            SELECT * INTO request FROM operator_approvals WHERE id = p_approval FOR UPDATE;
+            PERFORM mc_lock_action_rows('reject-approval', p_approval);
+            SELECT * INTO request FROM operator_approvals WHERE id = p_approval;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'approval % does not exist', p_approval USING ERRCODE = 'MC404';
             END IF;

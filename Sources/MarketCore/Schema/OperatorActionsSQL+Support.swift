@@ -58,22 +58,6 @@ enum OperatorActionsSQL {
                              left(p_detail, 1000), 'forbidden');
         END $fn$;
 
-        -- Whether a row an operator action locks can be locked right now (the console's preflight):
-        -- FOR UPDATE NOWAIT in a subtransaction that is rolled back either way.
-        CREATE FUNCTION mc_probe_row(p_table TEXT, p_id BIGINT) RETURNS BOOLEAN LANGUAGE plpgsql SECURITY DEFINER AS $fn$
-        BEGIN
-            IF p_table NOT IN ('auctions', 'trade_proposals', 'channel_transfers', 'withdrawals', 'operator_approvals') THEN
-                RAISE EXCEPTION 'no probe of table %', p_table USING ERRCODE = 'MC400';
-            END IF;
-            BEGIN
-                EXECUTE format('SELECT 1 FROM %I WHERE id = $1 FOR UPDATE NOWAIT', p_table) USING p_id;
-                RAISE EXCEPTION 'probed' USING ERRCODE = 'MC200';
-            EXCEPTION
-                WHEN lock_not_available THEN RETURN false;
-                WHEN SQLSTATE 'MC200' THEN RETURN true;
-            END;
-        END $fn$;
-
         CREATE FUNCTION mc_changed(p_what TEXT, p_now TEXT) RETURNS VOID LANGUAGE plpgsql AS $fn$
         BEGIN
             RAISE EXCEPTION '% changed since you looked (now: %) — review and confirm again', p_what, p_now

@@ -86,11 +86,3 @@ extension MarketSeeder {
             """).rows[0].decode(Int64.self, at: 0)
     }
 }
-
-extension UnitOfWork {
-    /// `{"a","b"}`: a text[] literal bound as one parameter.
-    static func textArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\\\", with: "\\\\\\\\").replacingOccurrences(of: "\"", with: "\\\\\"") + "\"" }
-            .joined(separator: ",") + "}"
-    }
-}

@@ -82,15 +82,17 @@ public final class Database: Sendable {
                 try await leaseConfirmer?.confirm(lease)
             }
         } catch {
-            await rollback(connection)
-            for write in uow.writesAfterRollback { _ = try await connection.query(write) }
+            await rollback(connection, operation)
+            for write in uow.writesAfterRollback {
+                _ = try await ExecutionRecord.roundTrip([write], kind: .statements, unitOfWork: operation) { try await connection.query(write) }
+            }
             throw error
         }
         // A closure that ran no statement opened no transaction: nothing to commit.
         guard uow.hasBegun else { return result }
         if connection.isTransactionFailed {
             // The closure caught a statement's error and went on: COMMIT would silently roll back.
-            await rollback(connection)
+            await rollback(connection, operation)
             throw UnitOfWorkError(operation: operation, underlying: PostgresError(
                 code: .server, message: "a statement failed inside the transaction and the operation went on; nothing was committed"),
                 outcomeUnknown: false)
@@ -104,16 +106,18 @@ public final class Database: Sendable {
         do {
             var statements = leading
             if let lease, lease.fence > 0 { statements.append("SELECT mc_check_fence(\(lease.key), \(lease.fence))") }
-            if statements.isEmpty {
-                _ = try await connection.simpleQuery("COMMIT")
-            } else {
-                _ = try await connection.pipeline(statements + ["COMMIT"])
+            try await ExecutionRecord.roundTrip(statements + ["COMMIT"], kind: .commit, unitOfWork: operation) {
+                if statements.isEmpty {
+                    _ = try await connection.simpleQuery("COMMIT")
+                } else {
+                    _ = try await connection.pipeline(statements + ["COMMIT"])
+                }
             }
         } catch let error as PostgresError {
             if error.code == .connectionLost {
                 throw UnitOfWorkError(operation: operation, underlying: error, outcomeUnknown: true)
             }
-            await rollback(connection)
+            await rollback(connection, operation)
             if error.sqlState == "MC409", let lease {
                 leaseConfirmer?.fenceWasStale()
                 stats?.recordLock(key: lease.key, .fenceRefused)
@@ -125,9 +129,11 @@ public final class Database: Sendable {
     }
 
     /// Rolls back if a transaction is open; a connection that cannot roll back is closed by the pool.
-    private func rollback(_ connection: PostgresConnection) async {
+    private func rollback(_ connection: PostgresConnection, _ operation: String) async {
         guard connection.isInTransaction else { return }
-        _ = try? await connection.simpleQuery("ROLLBACK")
+        _ = try? await ExecutionRecord.roundTrip(["ROLLBACK"], kind: .rollback, unitOfWork: operation) {
+            try await connection.simpleQuery("ROLLBACK")
+        }
     }
 }
 

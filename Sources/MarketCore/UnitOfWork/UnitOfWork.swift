@@ -55,14 +55,16 @@ public final class UnitOfWork {
             // Opened once the server is inside the transaction, even if the statement itself failed.
             if !opening.isEmpty && connection.isInTransaction { self.opening = [] }
         }
-        return try await withTaskCancellationHandler {
-            if opening.isEmpty { return try await connection.query(query) }
-            guard let result = try await connection.pipeline(opening + [query]).last else {
-                throw PostgresError(code: .server, message: "no result for the first statement of \(operation)")
+        return try await ExecutionRecord.roundTrip(opening + [query], kind: .statements, unitOfWork: operation) {
+            try await withTaskCancellationHandler {
+                if opening.isEmpty { return try await connection.query(query) }
+                guard let result = try await connection.pipeline(opening + [query]).last else {
+                    throw PostgresError(code: .server, message: "no result for the first statement of \(operation)")
+                }
+                return result
+            } onCancel: {
+                connection.cancelRunningStatement()
             }
-            return result
-        } onCancel: {
-            connection.cancelRunningStatement()
         }
     }
 
@@ -75,10 +77,12 @@ public final class UnitOfWork {
         defer {
             if !opening.isEmpty && connection.isInTransaction { self.opening = [] }
         }
-        let results = try await withTaskCancellationHandler {
-            try await connection.pipeline(opening + queries)
-        } onCancel: {
-            connection.cancelRunningStatement()
+        let results = try await ExecutionRecord.roundTrip(opening + queries, kind: .statements, unitOfWork: operation) {
+            try await withTaskCancellationHandler {
+                try await connection.pipeline(opening + queries)
+            } onCancel: {
+                connection.cancelRunningStatement()
+            }
         }
         return Array(results.suffix(queries.count))
     }

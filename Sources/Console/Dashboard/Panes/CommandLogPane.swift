@@ -6,7 +6,7 @@ enum CommandLogPane {
     static let columns = [
         TableColumn("When", width: 7),
         TableColumn("Action", width: 22),
-        TableColumn("Lock", width: 18),
+        TableColumn("Lock", width: 24),
         TableColumn("Outcome", width: 10),
         TableColumn("Took", width: 8),
         TableColumn("Statements", width: 30, flexible: true, dropPriority: 1),
@@ -16,8 +16,8 @@ enum CommandLogPane {
         let rows = entries.enumerated().map { index, entry in
             TableRow(id: String(index), cells: [
                 TableCell(.age(entry.at)), .text("\(entry.action.operatorAction.rawValue) \(entry.action.confirmationID)"),
-                .text(entry.lockKey), .text(entry.outcome.label, role: entry.outcome == .done(entry.outcome.message) ? .good : .warning),
-                TableCell(.milliseconds(entry.duration * 1000)), .text(entry.action.statements),
+                .text(entry.lock), .text(entry.outcome.label, role: entry.outcome == .done(entry.outcome.message) ? .good : .warning),
+                TableCell(.milliseconds(entry.duration * 1000)), .text(entry.statements),
             ])
         }
         return Pane(title: "Command log (L hides)", summary: "\(entries.count) run by this console",
