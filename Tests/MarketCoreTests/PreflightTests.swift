@@ -9,10 +9,10 @@ struct PreflightTests {
             let seller = try await fixture.user("seller")
             let auction = try await fixture.market.createAuction(nft: try await fixture.nft(owner: seller), seller: seller,
                                                                  startPrice: 1_000_000_000, minStep: 1, duration: .seconds(600))
-            let report = try await fixture.market.preflight(lockKey: "auction:bid:\(auction)", rows: [PreflightRow(.auctions, auction)])
+            let report = try await fixture.market.preflight(try await fixture.market.plan(.cancelAuction(id: auction, version: nil)))
             #expect(report.lockHolder == nil)
             #expect(report.rowsFree)
-            #expect(report.rowHolders.isEmpty)
+            #expect(report.rows.count == 2 && report.rows.allSatisfy { $0.holder == nil })
         }
     }
 
@@ -21,21 +21,22 @@ struct PreflightTests {
             let seller = try await fixture.user("seller")
             let auction = try await fixture.market.createAuction(nft: try await fixture.nft(owner: seller), seller: seller,
                                                                  startPrice: 1_000_000_000, minStep: 1, duration: .seconds(600))
-            let key = "auction:bid:\(auction)"
+            let plan = try await fixture.market.plan(.cancelAuction(id: auction, version: nil))
+            let key = plan.lockKey
             try await fixture.services.pool.withConnection { blocker in
                 _ = try await blocker.simpleQuery("BEGIN")
                 _ = try await blocker.query("SELECT 1 FROM auctions WHERE id = \(auction) FOR UPDATE")
                 try await fixture.services.locks.withLock(key, operation: "test.hold") { _ in
                     // The registry entry is written behind the holder: wait until it shows.
-                    var report = try await fixture.market.preflight(lockKey: key, rows: [PreflightRow(.auctions, auction)])
+                    var report = try await fixture.market.preflight(plan)
                     for _ in 0..<50 where report.lockHolder == nil {
                         try await Task.sleep(for: .milliseconds(20))
-                        report = try await fixture.market.preflight(lockKey: key, rows: [PreflightRow(.auctions, auction)])
+                        report = try await fixture.market.preflight(plan)
                     }
                     #expect(report.lockHolder?.operation == "test.hold")
                     #expect(report.lockHolder?.pid == getpid())
                     #expect(!report.rowsFree)
-                    #expect(report.rowHolders.contains { $0.query.contains("FOR UPDATE") && $0.state == "idle in transaction" })
+                    #expect(report.rows.first?.holder.map { $0.query.contains("FOR UPDATE") && $0.state == "idle in transaction" } == true)
                 }
                 _ = try await blocker.simpleQuery("ROLLBACK")
             }
