@@ -83,9 +83,9 @@ struct ActionPlanTests {
             #expect(try await mia.market.preflight(plan).rowsFree)
 
             try await f.services.pool.withConnection { holder in
+                let holderPID = try await holder.query("SELECT pg_backend_pid()").rows[0].decode(Int32.self, at: 0)
                 _ = try await holder.simpleQuery("SET application_name = 'bidder-support-tool'; BEGIN")
                 _ = try await holder.query("SELECT 1 FROM users WHERE id = \(bidder) FOR UPDATE")
-                let holderPID = try await holder.query("SELECT pg_backend_pid()").rows[0].decode(Int32.self, at: 0)
                 let report = try await mia.market.preflight(plan)
                 #expect(report.rows.map(\.free) == [true, true, false])
                 let held = try #require(report.rows.last?.holder)

@@ -1,6 +1,6 @@
 extension OperatorActionsSQL {
-    /// The actions on the market's rows. Each locks exactly the rows of its plan, in the plan's
-    /// order (``plans``' `mc_lock_action_rows`: parent before child, users in id order, `FOR NO KEY
+    /// The actions on the market's rows. Each locks exactly the rows of its plan first, in the
+    /// plan's order (then, run through an approval, the approval) (``plans``' `mc_lock_action_rows`: parent before child, users in id order, `FOR NO KEY
     /// UPDATE` on users), and returns the detail its audit row carries. `CREATE OR REPLACE`: the
     /// current definitions, created by ``Migration/v7OperatorActions`` and re-applied by
     /// ``Migration/v10ActionPlans`` when they changed.
@@ -14,9 +14,9 @@ extension OperatorActionsSQL {
             now_is TEXT[] := ARRAY[]::TEXT[];
             detail TEXT;
         BEGIN
+            PERFORM mc_lock_action_rows('cancel-auction', p_auction);
             audit_reason := mc_consume_approval(p_approval, 'cancel-auction', p_auction, p_expected_version, NULL,
                                                 operator_role, p_reason);
-            PERFORM mc_lock_action_rows('cancel-auction', p_auction);
             SELECT * INTO a FROM auctions WHERE id = p_auction;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'auction % does not exist', p_auction USING ERRCODE = 'MC404';
@@ -59,9 +59,9 @@ extension OperatorActionsSQL {
             items BIGINT[];
             detail TEXT;
         BEGIN
+            PERFORM mc_lock_action_rows('reject-proposal', p_proposal);
             audit_reason := mc_consume_approval(p_approval, 'reject-proposal', p_proposal, p_expected_version, NULL,
                                                 operator_role, p_reason);
-            PERFORM mc_lock_action_rows('reject-proposal', p_proposal);
             SELECT * INTO p FROM trade_proposals WHERE id = p_proposal;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'proposal % does not exist', p_proposal USING ERRCODE = 'MC404';
@@ -153,8 +153,8 @@ extension OperatorActionsSQL {
             t channel_transfers%ROWTYPE;
             detail TEXT;
         BEGIN
-            audit_reason := mc_consume_approval(p_approval, action, p_transfer, p_expected_version, NULL, operator_role, p_reason);
             PERFORM mc_lock_action_rows(action, p_transfer);
+            audit_reason := mc_consume_approval(p_approval, action, p_transfer, p_expected_version, NULL, operator_role, p_reason);
             t := mc_lock_pending_transfer(p_transfer, p_expected_version);
             detail := mc_settle_transfer(t, p_complete, false, 'cancelled by ' || session_user || ': ' || audit_reason,
                                          audit_reason);
@@ -215,9 +215,9 @@ extension OperatorActionsSQL {
             w withdrawals%ROWTYPE;
             detail TEXT;
         BEGIN
+            PERFORM mc_lock_action_rows('resolve-withdrawal', p_withdrawal);
             audit_reason := mc_consume_approval(p_approval, 'resolve-withdrawal', p_withdrawal, p_expected_version, p_tx_hash,
                                                 operator_role, p_reason);
-            PERFORM mc_lock_action_rows('resolve-withdrawal', p_withdrawal);
             SELECT * INTO w FROM withdrawals WHERE id = p_withdrawal;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'withdrawal % does not exist', p_withdrawal USING ERRCODE = 'MC404';

@@ -46,12 +46,14 @@ extension OperatorActionsSQL {
                 RETURN QUERY SELECT 1, 'operator_approvals', r.id, 'UPDATE', 'the request' FROM operator_approvals r
                              WHERE r.id = p_target;
             WHEN 'approve' THEN
-                -- The request first (mc_consume_approval), then what the approved action locks.
+                -- What the approved action locks, then the request it consumes (mc_consume_approval).
                 RETURN QUERY
-                SELECT 1, 'operator_approvals', r.id, 'UPDATE', 'the request' FROM operator_approvals r WHERE r.id = p_target
-                UNION ALL SELECT 1 + rows.lock_order, rows.table_name, rows.row_id, rows.lock_mode, rows.row_role
-                          FROM operator_approvals r CROSS JOIN LATERAL mc_action_rows(r.action, r.target_id) AS rows
-                          WHERE r.id = p_target AND r.action <> 'approve';
+                SELECT rows.lock_order, rows.table_name, rows.row_id, rows.lock_mode, rows.row_role
+                FROM operator_approvals r CROSS JOIN LATERAL mc_action_rows(r.action, r.target_id) AS rows
+                WHERE r.id = p_target AND r.action <> 'approve'
+                UNION ALL SELECT (SELECT count(*) FROM mc_action_rows(r.action, r.target_id))::integer + 1, 'operator_approvals', r.id,
+                                 'UPDATE', 'the request'
+                          FROM operator_approvals r WHERE r.id = p_target;
             ELSE
                 -- release-lock commits a fence and locks no row of the market; other names lock nothing.
                 RETURN;
