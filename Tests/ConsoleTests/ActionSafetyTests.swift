@@ -99,7 +99,7 @@ struct ActionSafetyTests {
                          now: later.addingTimeInterval(2.25))
         let entry = try! #require(model.commandLog.first)
         #expect(entry.lock == "lock auction:bid:42 (redis, fence 9)")
-        #expect(entry.statements == "BEGIN; SELECT mc_op_cancel_auction($1, $2, $3, $4) 3.1 ms · SELECT mc_check_fence($1, $2); COMMIT 0.8 ms")
+        #expect(entry.statements == "SELECT mc_op_cancel_auction($1, $2, $3, $4) 3.1 ms · COMMIT 0.8 ms")
         #expect(entry.outcome == .done("auction 42 cancelled"))
         #expect(abs(entry.duration - 0.25) < 0.001)
     }

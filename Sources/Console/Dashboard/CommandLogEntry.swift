@@ -15,11 +15,12 @@ struct CommandLogEntry: Equatable, Sendable {
         ran.first { $0.kind == .lock }?.text ?? ""
     }
 
-    /// What ran, one round trip after another, each with how long it took:
-    /// `BEGIN; SELECT mc_op_cancel_auction($1, $2, $3, $4) 3.1 ms · SELECT mc_check_fence($1, $2); COMMIT 0.8 ms`.
+    /// What ran, one round trip after another by its last statement (the ones sent ahead of it —
+    /// BEGIN and the session settings, the fence check before COMMIT — are in the full record),
+    /// each with how long it took: `SELECT mc_op_cancel_auction($1, $2, $3, $4) 3.1 ms · COMMIT 0.8 ms`.
     var statements: String {
         ran.filter { $0.kind != .lock }.map { step in
-            "\(step.text) " + String(format: "%.1f ms", step.duration.milliseconds)
+            "\(step.text.components(separatedBy: "; ").last ?? step.text) " + String(format: "%.1f ms", step.duration.milliseconds)
                 + (step.failure.map { " (failed: \($0))" } ?? "")
         }.joined(separator: " · ")
     }

@@ -6,7 +6,7 @@ enum CommandLogPane {
     static let columns = [
         TableColumn("When", width: 7),
         TableColumn("Action", width: 22),
-        TableColumn("Lock", width: 24),
+        TableColumn("Lock", width: 38, dropPriority: 2),
         TableColumn("Outcome", width: 10),
         TableColumn("Took", width: 8),
         TableColumn("Statements", width: 30, flexible: true, dropPriority: 1),
