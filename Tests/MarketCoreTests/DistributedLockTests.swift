@@ -102,7 +102,7 @@ struct DistributedLockTests {
             }
             bCommitted.fire()
             let error = await #expect(throws: LockError.self) { try await stalled.value }
-            #expect(error?.kind == .staleFence)
+            #expect(error?.code == .staleFence)
             let balances = try await services.pool.query("SELECT balance FROM users WHERE id IN (1, 2) ORDER BY id")
             #expect(try balances.rows.map { try $0.decode(Int64.self, at: 0) } == [0, 222])
             let fence = try await services.pool.query("SELECT fence FROM lock_fences WHERE lock_key = 'channel:buy:7'")
@@ -134,7 +134,7 @@ struct DistributedLockTests {
                     try await Task.sleep(for: .seconds(5))
                 }
             }
-            #expect(error?.kind == .leaseLost)
+            #expect(error?.code == .leaseLost)
             #expect(started.duration(to: .now) < .seconds(2))
             #expect(try await redis.send("GET", RedisArgument(keys.lock("withdraw:9"))).string == "intruder")
             await services.stats.flush()
@@ -176,7 +176,7 @@ struct DistributedLockTests {
             let error = await #expect(throws: LockError.self) {
                 try await services.locks.withLock("trade:3", operation: "trade.new", wait: .milliseconds(200)) { _ in }
             }
-            #expect(error?.kind == .timeout)
+            #expect(error?.code == .timeout)
             #expect(error?.description.contains("trade.delete") == true)
             #expect(error?.description.contains("\(ProcessIdentity.current.pid)") == true)
             release.fire()

@@ -93,7 +93,7 @@ public final class LockService: Sendable {
     /// - Parameters:
     ///   - operation: shown as the holder's operation in the lock registry.
     ///   - ttl: the lease length; the lease is renewed while `body` runs.
-    ///   - wait: how long to wait for a lock someone else holds before ``LockError/Kind/timeout``.
+    ///   - wait: how long to wait for a lock someone else holds before ``LockError/Code/timeout``.
     ///   - executor: where `body` runs (its task's executor preference); by default the global pool.
     ///     A body that mostly waits on a database pool runs best on ``PostgresPool/taskExecutor``.
     /// - Throws: ``LockError`` when the lock cannot be had or is lost (then `body` was cancelled),
