@@ -55,10 +55,14 @@ private struct SentinelProcess {
     init(monitoring redisPort: Int) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sentinel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = SentinelProcess.freePort()
+        guard let port = EmbeddedFreePort.pick(),
+              let redisServer = EmbeddedExecutables.find("redis-server") else {
+            throw TmuxSession.Failure(description: "no free port, or redis-server is not installed")
+        }
+        self.port = port
         let configuration = directory.appendingPathComponent("sentinel.conf")
         try "sentinel monitor market 127.0.0.1 \(redisPort) 1\n".write(to: configuration, atomically: true, encoding: .utf8)
-        pid = try ChildProcessRunner.launch("/usr/bin/redis-server", [
+        pid = try ChildProcessRunner.launch(redisServer, [
             configuration.path, "--sentinel", "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
         ])
         let deadline = Date().addingTimeInterval(10)
@@ -70,20 +74,9 @@ private struct SentinelProcess {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private static func freePort() -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     private static func answers(port: Int) -> Bool {
-        let result = ChildProcessRunner.run("/usr/bin/redis-cli", ["-h", "127.0.0.1", "-p", String(port), "ping"], timeout: 5)
+        guard let redisCLI = EmbeddedExecutables.find("redis-cli") else { return false }
+        let result = ChildProcessRunner.run(redisCLI, ["-h", "127.0.0.1", "-p", String(port), "ping"], timeout: 5)
         return result.output.contains("PONG")
     }
 }

@@ -203,7 +203,8 @@ struct DistributedLockTests {
                 waiters.append(Task {
                     try await services.locks.withLock("presale:1", wait: .seconds(20)) { _ in order.append(index) }
                 })
-                try await Task.sleep(for: .milliseconds(20))
+                // The next one starts only once this one has joined the queue: that fixes the order.
+                try await waitUntil("waiter \(index) is queued") { services.locks.waitQueue.count("presale:1") == index + 1 }
             }
             release.fire()
             try await holder.value
@@ -300,14 +301,17 @@ struct DistributedLockTests {
             }
             _ = try await held.wait(timeout: .seconds(5))
             let waiter = Task { try await services.locks.withLock("account:4", wait: .seconds(10)) { _ in "ran" } }
-            try await Task.sleep(for: .milliseconds(150))
+            try await waitUntil("the waiter is queued on Redis") {
+                try await redis.send("ZCARD", RedisArgument(keys.waiters("account:4"))).integer == 1
+            }
             waiter.cancel()
             await #expect(throws: CancellationError.self) { try await waiter.value }
             release.fire()
             try await holder.value
-            try await Task.sleep(for: .milliseconds(100))
-            #expect(try await redis.send("EXISTS", RedisArgument(keys.lock("account:4"))).integer == 0)
-            #expect(try await redis.send("EXISTS", RedisArgument(keys.waiters("account:4"))).integer == 0)
+            // The waiter's Redis entry is removed behind its back: wait for that, not for a fixed time.
+            try await waitUntil("the lock and its wait queue are gone") {
+                try await redis.send("EXISTS", RedisArgument(keys.lock("account:4")), RedisArgument(keys.waiters("account:4"))).integer == 0
+            }
             #expect(services.locks.waitQueue.count("account:4") == 0)
         }
     }

@@ -97,7 +97,11 @@ struct LockReleaseTests {
             let waiter = Task {
                 try await f.services.locks.withLock(key, operation: "test.waiter", wait: .seconds(20)) { lease in lease.fence }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            let redis = try #require(f.services.redis)
+            let waiters = LockKeys(namespace: redis.configuration.namespace).waiters(key)
+            try await waitUntil("the waiter is queued on Redis") {
+                try await redis.send("ZCARD", RedisArgument(waiters)).integer == 1
+            }
             let admin = try await f.operatorNamed("ada", role: .admin)
             let started = ContinuousClock.now
             let released = try await f.market.releaseLock(key: key, by: admin)
