@@ -13,7 +13,7 @@ struct RedisRefusalAtStartTests {
             Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
             return
         }
-        let database = try await ConsoleEndToEndTests.createDatabase(named: "refusal_\(randomHex(bytes: 6))", from: baseDatabase)
+        let database = try await FreshMarket.createDatabase(named: "refusal_\(randomHex(bytes: 6))", from: baseDatabase)
         let sentinel = try SentinelProcess(monitoring: redisPort)
         defer { sentinel.stop() }
 
