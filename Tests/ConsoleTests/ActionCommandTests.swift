@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+import Testing
 
 /// `market-console action …` as a script runs it: the exit status and the JSON say how it ended.
 @Suite("Headless action command")

@@ -1,6 +1,8 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+@testable import MarketSimulation
+import Testing
 
 /// The real `market-console` binary in tmux against the real servers, with the simulator's
 /// traffic running beside it: an operator switches views, filters, opens a detail, reads the help

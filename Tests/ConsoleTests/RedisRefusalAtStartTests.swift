@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+import Testing
 
 /// A Redis that answers and refuses the configuration ends the command at start with exit 2 and
 /// the reason; only a Redis that cannot be reached lets the market run on its lock fallback.

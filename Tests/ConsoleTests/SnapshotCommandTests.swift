@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+import Testing
 
 /// `market-console snapshot` run as a script would: its JSON rows are the database's rows.
 @Suite("Snapshot command")

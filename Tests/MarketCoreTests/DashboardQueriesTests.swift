@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketSimulation
+import Testing
 
 /// A small market from the benchmark seed: 300 auctions (285 live) of 100 users, 40 pending
 /// proposals on 10 trades, 6 pending channel transfers, 6 pending withdrawals and `locks` held locks.

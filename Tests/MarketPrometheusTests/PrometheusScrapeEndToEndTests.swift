@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-import TestSupport
 @testable import MarketCore
+@testable import MarketEmbedded
+import TestSupport
+import Testing
 
 /// The real thing: `market-console exporter` over a fresh market with the simulator's traffic
 /// running, scraped every second by Debian's `prometheus` server; the test reads Prometheus' HTTP

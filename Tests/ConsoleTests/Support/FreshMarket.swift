@@ -1,6 +1,8 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+@testable import MarketSimulation
+import Testing
 
 /// A market of one test's own for the console's end-to-end tests: a new database on the test
 /// servers (migrated, connected as their superuser), a Redis namespace of its own, and what the

@@ -1,5 +1,6 @@
 import Foundation
 @testable import MarketCore
+@testable import MarketEmbedded
 
 /// A redis-server of a test's own, so the test can stop and restart it.
 final class TestRedisServer: @unchecked Sendable {

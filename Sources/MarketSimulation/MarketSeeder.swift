@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// Seeds a realistic market in one go: users with deposits, NFTs, listings, running auctions,
 /// trades with proposals, listed channels and a presale — every row consistent with the ledger.
@@ -84,13 +85,5 @@ extension MarketSeeder {
             SELECT (\(UnitOfWork.textArray(presaleGifts))::text[])[1 + count(*) % \(presaleGifts.count)], 500000000, \(supply)
             FROM presales RETURNING id
             """).rows[0].decode(Int64.self, at: 0)
-    }
-}
-
-extension UnitOfWork {
-    /// `{"a","b"}`: a text[] literal bound as one parameter.
-    static func textArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\\\", with: "\\\\\\\\").replacingOccurrences(of: "\"", with: "\\\\\"") + "\"" }
-            .joined(separator: ",") + "}"
     }
 }

@@ -1,3 +1,5 @@
+import MarketCore
+
 /// One simulated user session: picks an operation, its targets and amounts, and runs it.
 struct SimulatedClient: Sendable {
     let market: Market
