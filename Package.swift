@@ -7,6 +7,10 @@ let package = Package(
     products: [
         .executable(name: "market-console", targets: ["Console"]),
         .library(name: "MarketCore", targets: ["MarketCore"]),
+        // Starts PostgreSQL and Redis of the console's own (`market-console --embedded`); a service embedding MarketCore need not link it.
+        .library(name: "MarketEmbedded", targets: ["MarketEmbedded"]),
+        // The simulated market's seeder, traffic and benchmark seeds (`simulate`, `demo`, `bench`), on top of MarketCore.
+        .library(name: "MarketSimulation", targets: ["MarketSimulation"]),
         .library(name: "Views", targets: ["Views"]),
         // The Prometheus side of MarketCore: the market exporter and the one-line swift-metrics bootstrap.
         .library(name: "MarketPrometheus", targets: ["MarketPrometheus"]),
@@ -30,6 +34,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "MarketEmbedded", dependencies: ["MarketCore"]),
+        .target(name: "MarketSimulation", dependencies: ["MarketCore"]),
         .target(
             name: "MarketPrometheus",
             dependencies: [
@@ -42,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "Console",
             dependencies: [
-                "MarketCore", "MarketPrometheus", "Views", "CNCurses",
+                "MarketCore", "MarketEmbedded", "MarketSimulation", "MarketPrometheus", "Views", "CNCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -53,10 +59,12 @@ let package = Package(
         .plugin(name: "BuildInfo", capability: .buildTool()),
         // What several test targets share (the gate that makes process-heavy tests take turns).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore", "TestSupport"]),
-        .testTarget(name: "MarketPrometheusTests", dependencies: ["MarketPrometheus", "MarketCore", "TestSupport"]),
+        .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore", "MarketEmbedded", "MarketSimulation", "TestSupport"]),
+        .testTarget(name: "MarketPrometheusTests",
+                    dependencies: ["MarketPrometheus", "MarketCore", "MarketEmbedded", "MarketSimulation", "TestSupport"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views"]),
         // Tests the console's own logic (themes, palette) through `@testable import` of the executable.
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "MarketEmbedded", "MarketSimulation", "TestSupport"],
+                    exclude: ["Snapshots"]),
     ]
 )

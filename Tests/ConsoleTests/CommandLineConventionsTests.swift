@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+import Testing
 
 /// `--version` names the build's commit, and the generated bash completion completes commands and
 /// their options, run through bash itself as the shell would.

@@ -1,6 +1,8 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+@testable import MarketSimulation
+import Testing
 
 /// The real `market-console` binary in tmux against the real servers, with the simulator's
 /// traffic running beside it: an operator switches views, filters, opens a detail, reads the help
@@ -14,29 +16,11 @@ struct ConsoleEndToEndTests {
         }
     }
 
-    /// Runs `body` against a new database on the test servers (migrated, connected as their
-    /// superuser) and a Redis namespace of its own, named `prefix_<tag>`; the connections close on
-    /// every path. Records an issue when the test servers' URLs are not set.
+    /// ``FreshMarket/with(_:gateways:_:)`` for the tests that take its parts one by one.
     static func withFreshMarket(_ prefix: String,
                                 _ body: (MarketServices, _ database: String, _ redis: String, _ tag: String) async throws -> Void)
         async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let baseDatabase = environment["DATABASE_URL"], let redis = environment["REDIS_URL"] else {
-            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
-            return
-        }
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let database = try await createDatabase(named: "\(prefix)_\(tag)", from: baseDatabase)
-        var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
-        configuration.redis?.namespace = "\(prefix):\(tag):"
-        let services = try await MarketServices.connect(configuration)
-        do {
-            try await body(services, database, redis, tag)
-            await services.shutdown()
-        } catch {
-            await services.shutdown()
-            throw error
-        }
+        try await FreshMarket.with(prefix) { fresh in try await body(fresh.services, fresh.database, fresh.redis, fresh.tag) }
     }
 
     private func drive(_ binary: String, services: MarketServices, database: String, redis baseRedis: String, tag: String) async throws {
@@ -149,16 +133,6 @@ struct ConsoleEndToEndTests {
             throw TmuxSession.Failure(description: "market-console is not built: run `swift build` before the tests")
         }
         return fallback
-    }
-
-    /// A new, empty database on the test server; its URL.
-    static func createDatabase(named name: String, from url: String) async throws -> String {
-        let pool = PostgresPool(configuration: try PostgresConfiguration(url: url), label: "e2e-admin")
-        _ = try await pool.simpleQuery("CREATE DATABASE \(Migrator.quoteIdentifier(name))")
-        await pool.close()
-        var components = try #require(URLComponents(string: url))
-        components.path = "/" + name
-        return try #require(components.string)
     }
 
     static func user(_ name: String, in services: MarketServices) async throws -> Int64 {

@@ -1,8 +1,9 @@
-import Foundation
-import Testing
-import TestSupport
 @testable import Console
+import Foundation
 @testable import MarketCore
+@testable import MarketEmbedded
+import TestSupport
+import Testing
 
 /// The demo's main moderator flow, in the real console in tmux, on a market moving as the demo's
 /// does (the simulator's traffic beside it): a moderator opens `:auctions`, selects a live auction

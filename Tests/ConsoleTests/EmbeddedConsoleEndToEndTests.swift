@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+import Testing
 
 /// The embedded default as its owner starts it: fresh servers, and the title bar names the
 /// owner's own login as the market's admin — no command needed first.

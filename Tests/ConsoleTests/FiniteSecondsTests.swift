@@ -1,7 +1,8 @@
-import Foundation
-import Testing
 @testable import Console
+import Foundation
 @testable import MarketCore
+@testable import MarketEmbedded
+import Testing
 
 /// Seconds typed by a person never trap converting to a `Duration`: out of range is one clear line.
 @Suite("Finite seconds")

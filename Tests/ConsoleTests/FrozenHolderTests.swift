@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-import TestSupport
 @testable import MarketCore
+@testable import MarketEmbedded
+import TestSupport
+import Testing
 
 /// One of two market processes is frozen (SIGSTOP) for 25 s, longer than a lock lease, while the
 /// other trades on the same market. The frozen one's transactions sit idle holding row locks

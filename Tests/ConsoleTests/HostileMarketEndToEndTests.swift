@@ -1,6 +1,8 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+@testable import MarketSimulation
+import Testing
 import Views
 
 /// The acceptance run: CJK, emoji, combining-mark, escape-sequence, bidi-override,

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-import TestSupport
 @testable import MarketCore
+@testable import MarketEmbedded
+import TestSupport
+import Testing
 
 /// Four `simulate` processes and two consoles (`snapshot`, repeating) on one market: each process
 /// reports as host:pid, the lock registry names each holder's host and pid, the statistics every

@@ -7,24 +7,14 @@ import Testing
 /// force-complete waits for a second admin and then runs exactly once.
 @Suite("Operator actions end to end", .serialized)
 struct OperatorActionsEndToEndTests {
-    struct Market_ {
-        let services: MarketServices
-        let market: Market
-        let database: String
-        let redis: String
-        let namespace: String
-        /// Makes every login name unique to this test: logins are cluster-wide.
-        let tag: String
-    }
-
     @Test func aViewerIsRefusedAndAModeratorCancelsAnAuctionOnlyInWriteMode() async throws {
-        try await withMarket { setup in
+        try await FreshMarket.with("ops", gateways: Self.gateways(unknownOutcomes: false)) { setup in
             let market = setup.market
             let mia = "mia_\(setup.tag)", vic = "vic_\(setup.tag)"
             try await OperatorLogins.create(mia, role: .moderator, in: setup.services)
             try await OperatorLogins.create(vic, role: nil, in: setup.services)
-            let seller = try await ConsoleEndToEndTests.user("probe-seller", in: setup.services)
-            let bidder = try await ConsoleEndToEndTests.user("probe-bidder", in: setup.services)
+            let seller = try await setup.user("probe-seller")
+            let bidder = try await setup.user("probe-bidder")
             try await market.deposit(user: bidder, amount: 5_000_000_000, reference: "e2e")
             let nft = try await setup.services.pool.query("INSERT INTO nfts (gift, serial, owner_id) VALUES ('Probe Lily', 3, \(seller)) RETURNING id")
                 .rows[0].decode(Int64.self, at: 0)
@@ -32,7 +22,7 @@ struct OperatorActionsEndToEndTests {
             try await market.bid(auction: auction, bidder: bidder, amount: 2_000_000_000)
 
             // A viewer (a login in no market group) is refused by the key, with a message.
-            let viewer = try console(setup, as: vic)
+            let viewer = try setup.console(as: vic, logName: vic)
             try await openProbe(viewer, filter: "Probe Lily")
             try await viewer.type("x")
             try await viewer.waitFor("refused: \(vic) (viewer) may not cancel-auction: admin or moderator only")
@@ -40,7 +30,7 @@ struct OperatorActionsEndToEndTests {
             try await viewer.waitFor("EXIT=0")
 
             // The moderator without :write cannot; with :write 1m can.
-            let moderator = try console(setup, as: mia)
+            let moderator = try setup.console(as: mia, logName: mia)
             try await openProbe(moderator, filter: "Probe Lily")
             try await moderator.type("x")
             try await moderator.waitFor("read-only: :write 10m enables actions for 10 minutes")
@@ -77,13 +67,13 @@ struct OperatorActionsEndToEndTests {
     }
 
     @Test func aForceCompleteWaitsForASecondAdminAndRunsOnce() async throws {
-        try await withMarket(unknownOutcomes: true) { setup in
+        try await FreshMarket.with("ops", gateways: Self.gateways(unknownOutcomes: true)) { setup in
             let market = setup.market
             let adaLogin = "ada_\(setup.tag)", boLogin = "bo_\(setup.tag)"
             try await OperatorLogins.create(adaLogin, role: .admin, in: setup.services)
             try await OperatorLogins.create(boLogin, role: .admin, in: setup.services)
-            let seller = try await ConsoleEndToEndTests.user("probe-seller", in: setup.services)
-            let buyer = try await ConsoleEndToEndTests.user("probe-buyer", in: setup.services)
+            let seller = try await setup.user("probe-seller")
+            let buyer = try await setup.user("probe-buyer")
             try await market.deposit(user: buyer, amount: 9_000_000_000, reference: "e2e")
             let channel = try await market.listChannel(owner: seller, telegramChannel: 777_001, title: "Probe Channel", price: 4_000_000_000)
             guard case .pending(let transfer) = try await market.buyChannel(channel, buyer: buyer) else {
@@ -92,7 +82,7 @@ struct OperatorActionsEndToEndTests {
             }
 
             // ada asks: the console records a request, nothing moves yet.
-            let ada = try console(setup, as: adaLogin)
+            let ada = try setup.console(as: adaLogin, logName: adaLogin)
             try await openProbe(ada, view: ":transfers", filter: "Probe Channel")
             try await ada.type(":write 1m")
             try await ada.send("Enter")
@@ -114,7 +104,7 @@ struct OperatorActionsEndToEndTests {
             try await ada.waitFor("EXIT=0")
 
             // bo approves from his console: the core runs it, once.
-            let bo = try console(setup, as: boLogin)
+            let bo = try setup.console(as: boLogin, logName: boLogin)
             try await bo.type(":approvals")
             try await bo.send("Enter")
             try await bo.waitFor("force-complete-transfer")
@@ -140,7 +130,7 @@ struct OperatorActionsEndToEndTests {
 
     // MARK: Support
 
-    private func state(of transfer: Int64, in setup: Market_) async throws -> String {
+    private func state(of transfer: Int64, in setup: FreshMarket) async throws -> String {
         try await setup.services.pool.query("SELECT state FROM channel_transfers WHERE id = \(transfer)").rows[0].decode(String.self, at: 0)
     }
 
@@ -166,37 +156,11 @@ struct OperatorActionsEndToEndTests {
         }
     }
 
-    /// The console run as `login`: DATABASE_URL's user is who PostgreSQL authenticates.
-    private func console(_ setup: Market_, as login: String) throws -> TmuxSession {
-        try TmuxSession(command: [try ConsoleEndToEndTests.consoleBinary(), "--refresh", "0.5",
-                                  "--log-file", "/tmp/market-console-\(setup.namespace.dropLast())-\(login).log"],
-                        environment: ["DATABASE_URL": try OperatorLogins.url(setup.database, as: login), "REDIS_URL": setup.redis,
-                                      "REDIS_NAMESPACE": setup.namespace,
-                                      "TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_CONFIG_HOME": "/nonexistent"])
-    }
-
-    private func withMarket(unknownOutcomes: Bool = false, _ body: (Market_) async throws -> Void) async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let base = environment["DATABASE_URL"], let redis = environment["REDIS_URL"] else {
-            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
-            return
-        }
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let database = try await ConsoleEndToEndTests.createDatabase(named: "ops_\(tag)", from: base)
-        var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
-        configuration.redis?.namespace = "ops:\(tag):"
-        let services = try await MarketServices.connect(configuration)
+    /// Simulated gateways that do not retry; with `unknownOutcomes` they never learn how a transfer
+    /// ended, so it stays pending.
+    static func gateways(unknownOutcomes: Bool) -> Gateways {
         let simulated = SimulatedGateways(behaviour: .init(unknownRate: unknownOutcomes ? 1 : 0))
-        let gateways = Gateways(telegram: simulated, ton: simulated,
-                                retry: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1)))
-        let setup = Market_(services: services, market: Market(services: services, gateways: gateways), database: database,
-                            redis: redis, namespace: "ops:\(tag):", tag: tag)
-        do {
-            try await body(setup)
-            await services.shutdown()
-        } catch {
-            await services.shutdown()
-            throw error
-        }
+        return Gateways(telegram: simulated, ton: simulated,
+                        retry: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1)))
     }
 }

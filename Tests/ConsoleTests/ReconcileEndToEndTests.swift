@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-import TestSupport
 @testable import MarketCore
+@testable import MarketEmbedded
+import TestSupport
+import Testing
 
 /// The acceptance with the real binary: simulated traffic with many unknown gateway
 /// outcomes, then `reconcile --once` as a reconciler login, then `check`.

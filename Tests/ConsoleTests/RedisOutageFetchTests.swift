@@ -1,7 +1,8 @@
-import Foundation
-import Testing
 @testable import Console
+import Foundation
 @testable import MarketCore
+@testable import MarketEmbedded
+import Testing
 
 /// The status bar must not say "locks: redis" beside "Redis DOWN".
 @Suite("Dashboard refresh while Redis is down")

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+import Testing
 
 /// A Redis that answers and refuses the configuration ends the command at start with exit 2 and
 /// the reason; only a Redis that cannot be reached lets the market run on its lock fallback.
@@ -13,7 +14,7 @@ struct RedisRefusalAtStartTests {
             Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
             return
         }
-        let database = try await ConsoleEndToEndTests.createDatabase(named: "refusal_\(randomHex(bytes: 6))", from: baseDatabase)
+        let database = try await FreshMarket.createDatabase(named: "refusal_\(randomHex(bytes: 6))", from: baseDatabase)
         let sentinel = try SentinelProcess(monitoring: redisPort)
         defer { sentinel.stop() }
 
@@ -55,10 +56,14 @@ private struct SentinelProcess {
     init(monitoring redisPort: Int) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sentinel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = SentinelProcess.freePort()
+        guard let port = EmbeddedFreePort.pick(),
+              let redisServer = EmbeddedExecutables.find("redis-server") else {
+            throw TmuxSession.Failure(description: "no free port, or redis-server is not installed")
+        }
+        self.port = port
         let configuration = directory.appendingPathComponent("sentinel.conf")
         try "sentinel monitor market 127.0.0.1 \(redisPort) 1\n".write(to: configuration, atomically: true, encoding: .utf8)
-        pid = try ChildProcessRunner.launch("/usr/bin/redis-server", [
+        pid = try ChildProcessRunner.launch(redisServer, [
             configuration.path, "--sentinel", "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
         ])
         let deadline = Date().addingTimeInterval(10)
@@ -70,20 +75,9 @@ private struct SentinelProcess {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private static func freePort() -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     private static func answers(port: Int) -> Bool {
-        let result = ChildProcessRunner.run("/usr/bin/redis-cli", ["-h", "127.0.0.1", "-p", String(port), "ping"], timeout: 5)
+        guard let redisCLI = EmbeddedExecutables.find("redis-cli") else { return false }
+        let result = ChildProcessRunner.run(redisCLI, ["-h", "127.0.0.1", "-p", String(port), "ping"], timeout: 5)
         return result.output.contains("PONG")
     }
 }

@@ -14,7 +14,7 @@ struct ApprovalTests {
             let (_, transfer) = try await fixture.pendingTransfer(seller: try await fixture.user("s"), buyer: try await fixture.user("b", balance: 9 * ton),
                                                                   telegramChannel: 1, price: 3 * ton)
             let error = await #expect(throws: MarketError.self) { try await fixture.market.forceCompleteTransfer(transfer, by: ada) }
-            #expect(error?.kind == .needsApproval)
+            #expect(error?.code == .needsApproval)
             #expect(try await fixture.value("SELECT state FROM channel_transfers WHERE id = \(transfer)", as: String.self) == "pending")
         }
     }
@@ -33,12 +33,12 @@ struct ApprovalTests {
 
             // The one who asked cannot approve; a second request for the same transfer is refused.
             let own = await #expect(throws: MarketError.self) { _ = try await fixture.market.approve(approval, by: ada) }
-            #expect(own?.kind == .forbidden)
+            #expect(own?.code == .forbidden)
             #expect(own?.description == "\(ada.login) asked for approval \(approval): a second operator must approve it")
             let again = await #expect(throws: MarketError.self) {
                 _ = try await fixture.market.requestApproval(.forceCompleteTransfer, target: transfer, expectedVersion: nil, by: ada)
             }
-            #expect(again?.kind == .invalidState)
+            #expect(again?.code == .invalidState)
 
             let done = try await fixture.market.approve(approval, by: bo)
             #expect(done.state == "done")
@@ -47,7 +47,7 @@ struct ApprovalTests {
             #expect(try await fixture.value("SELECT count(*) FROM ledger WHERE account_id = \(seller) AND kind = 'sale'", as: Int.self) == 1)
             // Approving again runs nothing a second time.
             let twice = await #expect(throws: MarketError.self) { _ = try await fixture.market.approve(approval, by: bo) }
-            #expect(twice?.kind == .invalidState)
+            #expect(twice?.code == .invalidState)
             #expect(try await fixture.value("SELECT count(*) FROM ledger WHERE account_id = \(seller) AND kind = 'sale'", as: Int.self) == 1)
             #expect(try await fixture.market.pendingApprovals().isEmpty)
             let audit = try await fixture.auditRows()
@@ -69,7 +69,7 @@ struct ApprovalTests {
             let approval = try await fixture.market.requestApproval(.forceCompleteTransfer, target: transfer, expectedVersion: nil, by: ada)
             let viewer = try await fixture.operatorNamed("vic", role: nil, reason: "looks fine")
             let refused = await #expect(throws: MarketError.self) { _ = try await fixture.market.approve(approval, by: viewer) }
-            #expect(refused?.kind == .forbidden)
+            #expect(refused?.code == .forbidden)
             #expect(try await fixture.auditRows().last == "\(viewer.login) viewer force-complete-transfer transfer:\(transfer) forbidden")
             try await fixture.market.rejectApproval(approval, by: bo)
             #expect(try await fixture.market.pendingApprovals().isEmpty)

@@ -31,14 +31,14 @@ struct AuctionOperationTests {
             let low = await #expect(throws: MarketError.self) { try await f.market.bid(auction: auction, bidder: alice, amount: ton) }
             #expect(low?.description == "bid 1 TON on auction \(auction) is below the minimum 2 TON")
             let own = await #expect(throws: MarketError.self) { try await f.market.bid(auction: auction, bidder: seller, amount: 2 * ton) }
-            #expect(own?.kind == .invalidArgument)
+            #expect(own?.code == .invalidArgument)
             let broke = await #expect(throws: MarketError.self) { try await f.market.bid(auction: auction, bidder: alice, amount: 4 * ton) }
-            #expect(broke?.kind == .insufficientFunds)
+            #expect(broke?.code == .insufficientFunds)
             try await f.market.bid(auction: auction, bidder: alice, amount: 2 * ton)
             let step = await #expect(throws: MarketError.self) { try await f.market.bid(auction: auction, bidder: alice, amount: 2_500_000_000) }
             #expect(step?.description == "bid 2.5 TON on auction \(auction) is below the minimum 3 TON")
             let withBids = await #expect(throws: MarketError.self) { try await f.market.deleteAuction(auction, seller: seller) }
-            #expect(withBids?.kind == .invalidState)
+            #expect(withBids?.code == .invalidState)
             let early = await #expect(throws: MarketError.self) { try await f.market.settleAuction(auction) }
             #expect(early?.description.hasPrefix("auction \(auction) ends in") == true)
             _ = try await f.services.pool.query("UPDATE auctions SET ends_at = now() - interval '3 seconds' WHERE id = \(auction)")
@@ -73,7 +73,7 @@ struct AuctionOperationTests {
             let nft = try await f.nft(owner: seller)
             let auction = try await f.market.createAuction(nft: nft, seller: seller, startPrice: ton, minStep: ton, duration: .seconds(60))
             let stranger = await #expect(throws: MarketError.self) { try await f.market.deleteAuction(auction, seller: seller + 99) }
-            #expect(stranger?.kind == .notOwner)
+            #expect(stranger?.code == .notOwner)
             try await f.market.deleteAuction(auction, seller: seller)
             #expect(try await f.value("SELECT state FROM nfts WHERE id = \(nft)", as: String.self) == "owned")
             #expect(try await f.violations().isEmpty)

@@ -30,12 +30,12 @@ struct ChannelAndWithdrawalOperationTests {
             let channel = try await f.market.listChannel(owner: seller, telegramChannel: 1002, title: "Gifts", price: 10 * ton)
             f.gateways.changeGifts(of: 1002)
             let refused = await #expect(throws: MarketError.self) { try await f.market.buyChannel(channel, buyer: buyer) }
-            #expect(refused?.kind == .giftsChanged)
+            #expect(refused?.code == .giftsChanged)
             #expect(try await f.balance(buyer) == (20 * ton, 0))
             let duplicate = await #expect(throws: MarketError.self) {
                 try await f.market.listChannel(owner: seller, telegramChannel: 1002, title: "Again", price: ton)
             }
-            #expect(duplicate?.kind == .invalidState)
+            #expect(duplicate?.code == .invalidState)
         }
     }
 
@@ -54,7 +54,7 @@ struct ChannelAndWithdrawalOperationTests {
             #expect(try await f.violations().isEmpty)
             let moderator = try await f.operatorNamed("mo", role: .moderator)
             let refused = await #expect(throws: MarketError.self) { try await f.market.forceCompleteTransfer(stuck, by: moderator) }
-            #expect(refused?.kind == .forbidden)
+            #expect(refused?.code == .forbidden)
             let admin = try await f.operatorNamed("ada", role: .admin)
             try await f.market.forceCompleteTransfer(stuck, by: admin)
             try await f.market.cancelTransfer(other, by: admin)
@@ -80,7 +80,7 @@ struct ChannelAndWithdrawalOperationTests {
             let broke = await #expect(throws: MarketError.self) {
                 try await f.market.withdraw(user: user, amount: 4 * ton, destination: "EQaddr", idempotencyKey: "k2")
             }
-            #expect(broke?.kind == .insufficientFunds)
+            #expect(broke?.code == .insufficientFunds)
             #expect(try await f.violations().isEmpty)
         }
     }

@@ -1,5 +1,6 @@
-import Testing
 @testable import MarketCore
+@testable import MarketSimulation
+import Testing
 
 @Suite("Invariants under concurrent traffic", .serialized)
 struct ConcurrencyInvariantTests {

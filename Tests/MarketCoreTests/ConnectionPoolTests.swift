@@ -105,7 +105,15 @@ struct ConnectionPoolTests {
     @Test func cancellingTheTaskCancelsTheStatement() async throws {
         try await TestServers.withServices(maxConnections: 1) { services in
             let sleeper = Task { try await services.pool.query("SELECT pg_sleep(30)") }
-            try await Task.sleep(for: .milliseconds(300))
+            // Cancel once the statement runs on the server, as seen from a pool of the test's own.
+            let observer = PostgresPool(configuration: services.configuration.database)
+            try await waitUntil("the statement runs on the server") {
+                try await observer.query("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()
+                    """).rows[0].decode(Int.self, at: 0) > 0
+            }
+            await observer.close()
             sleeper.cancel()
             let error = await #expect(throws: PostgresError.self) { try await sleeper.value }
             #expect(error?.sqlState == "57014")

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketSimulation
+import Testing
 
 /// A small market from the benchmark seed: 300 auctions (285 live) of 100 users, 40 pending
 /// proposals on 10 trades, 6 pending channel transfers, 6 pending withdrawals and `locks` held locks.
@@ -260,13 +261,13 @@ struct DashboardQueriesTests {
                 }
                 #expect(try await held.wait(timeout: .seconds(5)))
             }
-            try await waitUntil { try await services.locks.heldLockCount() == 12 }
+            try await waitUntil("12 locks are registered") { try await services.locks.heldLockCount() == 12 }
             let released = ["nft:buy:3", "auction:bid:4", "nft:buy:7", "auction:bid:8"]
             for key in released {
                 releases[key]!.fire()
                 try await holders[key]!.value
             }
-            try await waitUntil { try await services.locks.heldLockCount() == 8 }
+            try await waitUntil("8 locks are registered") { try await services.locks.heldLockCount() == 8 }
 
             let remaining = lockKeys.filter { !released.contains($0) }
             let registry = try await services.locks.heldLocks()
@@ -296,7 +297,7 @@ struct DashboardQueriesTests {
 
             for key in remaining { releases[key]!.fire() }
             for key in remaining { try await holders[key]!.value }
-            try await waitUntil { try await services.locks.heldLockCount() == 0 }
+            try await waitUntil("no lock is registered") { try await services.locks.heldLockCount() == 0 }
             #expect(try await queries.heldLocks(PageRequest(sort: "acquired_at")).rows.isEmpty)
             #expect(try await redis.send("ZCARD", RedisArgument(keys.registryByAge)).integer == 0)
             #expect(try await redis.send("ZCARD", RedisArgument(keys.registryByKey)).integer == 0)
@@ -333,10 +334,10 @@ struct DashboardQueriesTests {
 
             let holderA = try #require(pid("first"))
             let holderB = try #require(pid("second"))
-            try await waitUntil { pid("blocked") != nil }
+            try await waitUntil("the blocked session shows") { pid("blocked") != nil }
             let waiter = try #require(pid("blocked"))
             var waits: [PostgresLockWait] = []
-            try await waitUntil {
+            try await waitUntil("the blocked session waits") {
                 waits = try await queries.postgresLockWaits()
                 return waits.first { $0.id == waiter }?.blockedBy.count == 2
             }
@@ -436,13 +437,4 @@ struct DashboardQueriesTests {
             #expect(counts.redisProblem?.contains("127.0.0.1:\(redisServer.port)") == true)
         }
     }
-}
-
-/// Polls `condition` every 20 ms for up to 5 s; records an issue when it never holds.
-private func waitUntil(_ condition: () async throws -> Bool) async throws {
-    for _ in 0..<250 {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("condition not met within 5 s")
 }

@@ -87,7 +87,7 @@ struct DatabaseEnforcementTests {
         let name: String
         /// nil: the fixture's superuser session.
         let decider: OperatorRole??
-        let expected: MarketError.Kind?
+        let expected: MarketError.Code?
         var testDescription: String { name }
     }
 
@@ -121,7 +121,7 @@ struct DatabaseEnforcementTests {
 
             if let expected = decision.expected {
                 let refused = await #expect(throws: MarketError.self) { _ = try await f.market.approve(approval, by: decider) }
-                #expect(refused?.kind == expected)
+                #expect(refused?.code == expected)
                 #expect(try await f.value("SELECT state FROM channel_transfers WHERE id = \(transfer)", as: String.self) == "pending")
                 #expect(try await f.value("SELECT state FROM operator_approvals WHERE id = \(approval)", as: String.self) == "pending")
             } else {
@@ -130,7 +130,7 @@ struct DatabaseEnforcementTests {
                 #expect(try await f.value("SELECT requested_by || ' ' || decided_by FROM operator_approvals", as: String.self)
                         == "\(ada.login) \(decider.login)")
                 let twice = await #expect(throws: MarketError.self) { _ = try await f.market.approve(approval, by: decider) }
-                #expect(twice?.kind == .invalidState, "one operator decides a request once")
+                #expect(twice?.code == .invalidState, "one operator decides a request once")
                 #expect(try await f.value("SELECT count(*) FROM ledger WHERE account_id = \(seller) AND kind = 'sale'", as: Int.self) == 1)
             }
             #expect(try await f.violations().isEmpty)
@@ -147,7 +147,7 @@ struct DatabaseEnforcementTests {
             let refused = await #expect(throws: MarketError.self) {
                 _ = try await f.market.approve(approval, by: OperatorRequest(reason: "I can do anything"))
             }
-            #expect(refused?.kind == .forbidden)
+            #expect(refused?.code == .forbidden)
             #expect(refused?.description.hasSuffix("is a superuser session, which can take any identity: approvals need an ordinary login") == true)
             #expect(try await f.value("SELECT state FROM channel_transfers WHERE id = \(transfer)", as: String.self) == "pending")
         }
@@ -157,13 +157,13 @@ struct DatabaseEnforcementTests {
         try await MarketFixture.run { f in
             for action in OperatorAction.allCases where !action.canWaitForApproval {
                 let refused = await #expect(throws: MarketError.self) { try await f.market.setTwoPersonActions([action]) }
-                #expect(refused?.kind == .invalidArgument)
+                #expect(refused?.code == .invalidArgument)
             }
             try await f.market.setTwoPersonActions([.resolveWithdrawal, .cancelTransfer])
             #expect(try await f.market.twoPersonActions() == [.resolveWithdrawal, .cancelTransfer])
             let ada = try await f.operatorNamed("ada", role: .admin)
             let lifted = await #expect(throws: MarketError.self) { try await ada.market.setTwoPersonActions([]) }
-            #expect(lifted?.kind == .forbidden, "an admin login cannot lift the rule for itself")
+            #expect(lifted?.code == .forbidden, "an admin login cannot lift the rule for itself")
             #expect(try await f.market.twoPersonActions() == [.resolveWithdrawal, .cancelTransfer])
         }
     }
@@ -177,7 +177,7 @@ struct DatabaseEnforcementTests {
             let alone = await #expect(throws: MarketError.self) {
                 _ = try await f.market.resolveWithdrawal(withdrawal.id, sentWithHash: nil, by: ada)
             }
-            #expect(alone?.kind == .needsApproval)
+            #expect(alone?.code == .needsApproval)
             #expect(try await f.balance(user) == (3 * ton, 0))
             let approval = try await ada.market.requestApproval(.resolveWithdrawal, target: withdrawal.id, expectedVersion: nil,
                                                                 argument: "tx-seen", by: ada.request)
@@ -199,7 +199,7 @@ struct DatabaseEnforcementTests {
             try await f.market.addOperator(alt, role: .admin, by: ada)
             let altSession = try await f.connect(as: alt, reason: "mine")
             let refused = await #expect(throws: MarketError.self) { _ = try await f.market.approve(approval, by: altSession) }
-            #expect(refused?.kind == .forbidden)
+            #expect(refused?.code == .forbidden)
             #expect(refused?.description == "\(alt) was made an operator after approval \(approval) was asked for: another operator must approve it")
             #expect(try await f.value("SELECT state FROM channel_transfers WHERE id = \(transfer)", as: String.self) == "pending")
         }

@@ -102,7 +102,7 @@ struct DistributedLockTests {
             }
             bCommitted.fire()
             let error = await #expect(throws: LockError.self) { try await stalled.value }
-            #expect(error?.kind == .staleFence)
+            #expect(error?.code == .staleFence)
             let balances = try await services.pool.query("SELECT balance FROM users WHERE id IN (1, 2) ORDER BY id")
             #expect(try balances.rows.map { try $0.decode(Int64.self, at: 0) } == [0, 222])
             let fence = try await services.pool.query("SELECT fence FROM lock_fences WHERE lock_key = 'channel:buy:7'")
@@ -134,7 +134,7 @@ struct DistributedLockTests {
                     try await Task.sleep(for: .seconds(5))
                 }
             }
-            #expect(error?.kind == .leaseLost)
+            #expect(error?.code == .leaseLost)
             #expect(started.duration(to: .now) < .seconds(2))
             #expect(try await redis.send("GET", RedisArgument(keys.lock("withdraw:9"))).string == "intruder")
             await services.stats.flush()
@@ -176,7 +176,7 @@ struct DistributedLockTests {
             let error = await #expect(throws: LockError.self) {
                 try await services.locks.withLock("trade:3", operation: "trade.new", wait: .milliseconds(200)) { _ in }
             }
-            #expect(error?.kind == .timeout)
+            #expect(error?.code == .timeout)
             #expect(error?.description.contains("trade.delete") == true)
             #expect(error?.description.contains("\(ProcessIdentity.current.pid)") == true)
             release.fire()
@@ -203,7 +203,8 @@ struct DistributedLockTests {
                 waiters.append(Task {
                     try await services.locks.withLock("presale:1", wait: .seconds(20)) { _ in order.append(index) }
                 })
-                try await Task.sleep(for: .milliseconds(20))
+                // The next one starts only once this one has joined the queue: that fixes the order.
+                try await waitUntil("waiter \(index) is queued") { services.locks.waitQueue.count("presale:1") == index + 1 }
             }
             release.fire()
             try await holder.value
@@ -300,14 +301,17 @@ struct DistributedLockTests {
             }
             _ = try await held.wait(timeout: .seconds(5))
             let waiter = Task { try await services.locks.withLock("account:4", wait: .seconds(10)) { _ in "ran" } }
-            try await Task.sleep(for: .milliseconds(150))
+            try await waitUntil("the waiter is queued on Redis") {
+                try await redis.send("ZCARD", RedisArgument(keys.waiters("account:4"))).integer == 1
+            }
             waiter.cancel()
             await #expect(throws: CancellationError.self) { try await waiter.value }
             release.fire()
             try await holder.value
-            try await Task.sleep(for: .milliseconds(100))
-            #expect(try await redis.send("EXISTS", RedisArgument(keys.lock("account:4"))).integer == 0)
-            #expect(try await redis.send("EXISTS", RedisArgument(keys.waiters("account:4"))).integer == 0)
+            // The waiter's Redis entry is removed behind its back: wait for that, not for a fixed time.
+            try await waitUntil("the lock and its wait queue are gone") {
+                try await redis.send("EXISTS", RedisArgument(keys.lock("account:4")), RedisArgument(keys.waiters("account:4"))).integer == 0
+            }
             #expect(services.locks.waitQueue.count("account:4") == 0)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketEmbedded
+import Testing
 
 @Suite("Embedded servers", .serialized)
 struct EmbeddedServersTests {

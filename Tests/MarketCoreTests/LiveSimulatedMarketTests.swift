@@ -1,5 +1,6 @@
-import Testing
 @testable import MarketCore
+@testable import MarketSimulation
+import Testing
 
 /// A simulated market left running stays live: its hot auction ends and its presale sells out,
 /// and the traffic opens the next of each instead of bidding on an ended auction for ever.

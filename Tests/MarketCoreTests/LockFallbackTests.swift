@@ -24,7 +24,7 @@ struct LockFallbackTests {
                                     successes.append(lease.mode)
                                     if successes.all.count == 40 { killAfter.fire() }
                                 }
-                            } catch let error as LockError where error.kind == .leaseLost {
+                            } catch let error as LockError where error.code == .leaseLost {
                                 failures.append(error.description)
                             }
                         }
@@ -60,7 +60,7 @@ struct LockFallbackTests {
             let error = await #expect(throws: LockError.self) {
                 try await services.locks.withLock("nft:buy:1") { _ in }
             }
-            #expect(error?.kind == .unavailable)
+            #expect(error?.code == .unavailable)
             #expect(services.locks.mode == .failClosed)
         }
     }

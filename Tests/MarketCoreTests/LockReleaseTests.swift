@@ -75,7 +75,7 @@ struct LockReleaseTests {
                 #expect(started.duration(to: .now) < .milliseconds(200))
                 holder.proceed.fire()
                 let refused = await #expect(throws: LockError.self) { try await holder.task.value }
-                #expect(refused?.kind == .staleFence)
+                #expect(refused?.code == .staleFence)
                 try await f.services.database.withUnitOfWork(named: "test.new", lease: lease) { uow in
                     try await uow.execute("UPDATE users SET balance = 222 WHERE id = 2")
                 }
@@ -97,7 +97,11 @@ struct LockReleaseTests {
             let waiter = Task {
                 try await f.services.locks.withLock(key, operation: "test.waiter", wait: .seconds(20)) { lease in lease.fence }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            let redis = try #require(f.services.redis)
+            let waiters = LockKeys(namespace: redis.configuration.namespace).waiters(key)
+            try await waitUntil("the waiter is queued on Redis") {
+                try await redis.send("ZCARD", RedisArgument(waiters)).integer == 1
+            }
             let admin = try await f.operatorNamed("ada", role: .admin)
             let started = ContinuousClock.now
             let released = try await f.market.releaseLock(key: key, by: admin)
@@ -106,7 +110,7 @@ struct LockReleaseTests {
             #expect(fence > released.newFence)
             holder.proceed.fire()
             let refused = await #expect(throws: LockError.self) { try await holder.task.value }
-            #expect(refused?.kind == .staleFence)
+            #expect(refused?.code == .staleFence)
         }
     }
 
@@ -120,7 +124,7 @@ struct LockReleaseTests {
             let fenceBefore = try await Self.committedFence(f, key)
 
             let refused = await #expect(throws: MarketError.self) { try await f.market.releaseLock(key: key, by: request) }
-            #expect(refused?.kind == .forbidden)
+            #expect(refused?.code == .forbidden)
             #expect(refused?.description == "operator \(request.login) (\(role.rawValue)) may not release-lock: admin or oncall only")
             #expect(try await Self.lockValue(f, key) == holder.token)
             #expect(try await Self.committedFence(f, key) == fenceBefore)
@@ -136,14 +140,14 @@ struct LockReleaseTests {
             _ = try await f.services.pool.query("INSERT INTO users (id, name) VALUES (1, 'a')")
             let olly = try await f.operatorNamed("olly", role: .oncall)
             let none = await #expect(throws: MarketError.self) { try await f.market.releaseLock(key: "auction:bid:44", by: olly) }
-            #expect(none?.kind == .notFound)
+            #expect(none?.code == .notFound)
             #expect(none?.description == "no lock auction:bid:44 is held")
 
             let holder = try await Self.stuckHolder(f, key: "auction:bid:44")
             let moved = await #expect(throws: MarketError.self) {
                 try await f.market.releaseLock(key: "auction:bid:44", expectedFence: holder.fence - 1, by: olly)
             }
-            #expect(moved?.kind == .changed)
+            #expect(moved?.code == .changed)
             #expect(moved?.description == "lock auction:bid:44 changed since you looked (now: held by \(ProcessIdentity.current.name) "
                     + "for auction.bid, fence \(holder.fence)) — review and confirm again")
             #expect(try await Self.lockValue(f, "auction:bid:44") == holder.token)
@@ -183,7 +187,7 @@ struct LockReleaseTests {
         let refused = await #expect(throws: MarketError.self) {
             try await market.releaseLock(key: "auction:bid:46", by: OperatorRequest(reason: "stuck"))
         }
-        #expect(refused?.kind == .invalidState)
+        #expect(refused?.code == .invalidState)
         #expect(refused?.description == "Redis is unreachable and locks are on advisory fallback: release-lock works on Redis locks only, "
                 + "and a fallback advisory lock is freed when its holder's PostgreSQL session ends")
         await TestServers.teardown(services)

@@ -27,13 +27,13 @@ struct NFTAndOfferOperationTests {
             #expect(notListed?.description == "NFT \(nft) is not for sale (owned)")
             try await f.market.setPrice(nft: nft, owner: seller, price: 2 * ton)
             let broke = await #expect(throws: MarketError.self) { try await f.market.buy(nft: nft, buyer: poor) }
-            #expect(broke?.kind == .insufficientFunds)
+            #expect(broke?.code == .insufficientFunds)
             let own = await #expect(throws: MarketError.self) { try await f.market.buy(nft: nft, buyer: seller) }
-            #expect(own?.kind == .invalidArgument)
+            #expect(own?.code == .invalidArgument)
             let stranger = await #expect(throws: MarketError.self) { try await f.market.setPrice(nft: nft, owner: poor, price: 1) }
-            #expect(stranger?.kind == .notOwner)
+            #expect(stranger?.code == .notOwner)
             let zero = await #expect(throws: MarketError.self) { try await f.market.setPrice(nft: nft, owner: seller, price: 0) }
-            #expect(zero?.kind == .invalidArgument)
+            #expect(zero?.code == .invalidArgument)
             try await f.market.takeOffSale(nft: nft, owner: seller)
             #expect(try await f.value("SELECT state FROM nfts WHERE id = \(nft)", as: String.self) == "owned")
             #expect(try await f.balance(poor) == (1 * ton, 0))
@@ -57,9 +57,9 @@ struct NFTAndOfferOperationTests {
             #expect(try await f.balance(owner) == (3 * ton - 150_000_000, 0))
             #expect(try await f.value("SELECT state FROM offers WHERE id = \(low)", as: String.self) == "released")
             let again = await #expect(throws: MarketError.self) { try await f.market.acceptOffer(low, owner: second) }
-            #expect(again?.kind == .invalidState)
+            #expect(again?.code == .invalidState)
             let tooMuch = await #expect(throws: MarketError.self) { try await f.market.makeOffer(nft: nft, buyer: first, amount: 6 * ton) }
-            #expect(tooMuch?.kind == .insufficientFunds)
+            #expect(tooMuch?.code == .insufficientFunds)
             #expect(try await f.violations().isEmpty)
         }
     }
@@ -98,7 +98,7 @@ struct NFTAndOfferOperationTests {
             try await f.market.deleteAccount(user: other)
             #expect(try await f.value("SELECT state FROM nfts WHERE id = \(listed)", as: String.self) == "owned")
             let gone = await #expect(throws: MarketError.self) { try await f.market.deposit(user: other, amount: 1, reference: "x") }
-            #expect(gone?.kind == .notFound)
+            #expect(gone?.code == .notFound)
             #expect(try await f.violations().isEmpty)
         }
     }

@@ -58,12 +58,12 @@ struct OperatorAccountTests {
             let request = try await f.operatorNamed("\(role.rawValue)-op", role: role)
             let eve = f.loginName("eve")
             let add = await #expect(throws: MarketError.self) { try await f.market.addOperator(eve, role: .admin, by: request) }
-            #expect(add?.kind == .forbidden)
+            #expect(add?.code == .forbidden)
             #expect(add?.description == "operator \(request.login) (\(role.rawValue)) may not manage-operators: admin only")
             let remove = await #expect(throws: MarketError.self) { try await f.market.removeOperator(ada.login, by: request) }
-            #expect(remove?.kind == .forbidden)
+            #expect(remove?.code == .forbidden)
             let promote = await #expect(throws: MarketError.self) { try await f.market.addOperator(request.login, role: .admin, by: request) }
-            #expect(promote?.kind == .forbidden)
+            #expect(promote?.code == .forbidden)
             #expect(try await f.market.operatorRole(request.login) == role)
             #expect(try await f.value("SELECT count(*) FROM pg_roles WHERE rolname = \(eve)", as: Int.self) == 0)
             // Nor with plain SQL: granting itself a group takes an admin option it does not have.

@@ -27,7 +27,7 @@ struct OperatorActionTests {
             let before = try await f.marketState()
 
             let stale = await #expect(throws: MarketError.self) { try await f.market.cancelAuction(auction, expectedVersion: seen, by: mia) }
-            #expect(stale?.kind == .changed)
+            #expect(stale?.code == .changed)
             #expect(stale?.description
                     == "auction \(auction) changed since you looked (now: top bid 1.5 TON by bob, 2 bids) — review and confirm again")
             #expect(try await f.marketState() == before)
@@ -248,7 +248,7 @@ struct OperatorActionTests {
             for (request, role) in requests {
                 let refused = await #expect(throws: MarketError.self) { try await scenario.act(request, scenario.version) }
                 let allowed = action.allowedRoles.map(\.rawValue).sorted().joined(separator: " or ")
-                #expect(refused?.kind == .forbidden)
+                #expect(refused?.code == .forbidden)
                 #expect(refused?.description == "operator \(request.login) (\(role.rawValue)) may not \(action.rawValue): \(allowed) only")
             }
             #expect(try await f.marketStateApartFromAudit() == before)
@@ -269,7 +269,7 @@ struct OperatorActionTests {
             let before = try await f.marketState()
             let calls = telegram.calls
             let stale = await #expect(throws: MarketError.self) { try await scenario.act(admin, scenario.version - 1) }
-            #expect(stale?.kind == .changed)
+            #expect(stale?.code == .changed)
             #expect(stale?.description.hasPrefix("\(scenario.target) changed since you looked (now: ") == true)
             #expect(stale?.description.hasSuffix(") — review and confirm again") == true)
             #expect(try await f.marketState() == before)

@@ -14,9 +14,9 @@ struct OperatorRaceTests {
         let auction: Int64
         let withExpectedVersion: Bool
         var acceptedBids: [Int64] = []
-        var refusedBids: [MarketError.Kind] = []
+        var refusedBids: [MarketError.Code] = []
         /// nil when the cancel went through.
-        var cancel: MarketError.Kind?
+        var cancel: MarketError.Code?
         var otherErrors: [String] = []
     }
 
@@ -75,9 +75,9 @@ struct OperatorRaceTests {
                 for step in steps {
                     switch step {
                     case .bid(let amount, .success): result.acceptedBids.append(amount)
-                    case .bid(_, .failure(let error)): result.refusedBids.append(error.kind)
+                    case .bid(_, .failure(let error)): result.refusedBids.append(error.code)
                     case .cancel(.success): break
-                    case .cancel(.failure(let error)): result.cancel = error.kind
+                    case .cancel(.failure(let error)): result.cancel = error.code
                     case .other(let description): result.otherErrors.append(description)
                     }
                 }
@@ -181,7 +181,7 @@ struct OperatorRaceTests {
 
     enum Outcome: Sendable, Equatable {
         case done
-        case refused(MarketError.Kind)
+        case refused(MarketError.Code)
         case failed(String)
     }
 
@@ -191,7 +191,7 @@ struct OperatorRaceTests {
             try await body()
             return .done
         } catch let error as MarketError {
-            return .refused(error.kind)
+            return .refused(error.code)
         } catch {
             return .failed(String(describing: error))
         }

@@ -116,16 +116,16 @@ struct ReconcilerTests {
                 try await admin.market.reconcileWithdrawal(id, user: user, expectedVersion: 2,
                                                            evidence: GatewayEvidence(transactionHash: "tx", description: "made up"))
             }
-            #expect(refused?.kind == .forbidden)
+            #expect(refused?.code == .forbidden)
             let reconciler = try await Self.reconciler(f)
             let noEvidence = await #expect(throws: MarketError.self) {
                 try await reconciler.market.reconcileWithdrawal(id, user: user, expectedVersion: 2, evidence: GatewayEvidence(description: " "))
             }
-            #expect(noEvidence?.kind == .invalidArgument)
+            #expect(noEvidence?.code == .invalidArgument)
             let asAdmin = await #expect(throws: MarketError.self) {
                 try await reconciler.market.resolveWithdrawal(id, sentWithHash: nil, by: OperatorRequest(reason: "not mine"))
             }
-            #expect(asAdmin?.kind == .forbidden)
+            #expect(asAdmin?.code == .forbidden)
             #expect(try await f.value("SELECT state FROM withdrawals WHERE id = \(id)", as: String.self) == "pending")
         }
     }
@@ -156,7 +156,7 @@ struct ReconcilerTests {
                             do {
                                 _ = try await admin.market.resolveWithdrawal(row.id, sentWithHash: nil, by: admin.request)
                                 return true
-                            } catch let error as MarketError where error.kind == .invalidState {
+                            } catch let error as MarketError where error.code == .invalidState {
                                 return false
                             }
                         }()

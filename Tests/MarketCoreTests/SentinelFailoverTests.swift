@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import MarketCore
+@testable import MarketSimulation
+import Testing
 
 /// The Redis master dies under traffic; Sentinel promotes its replica; the market follows.
 ///

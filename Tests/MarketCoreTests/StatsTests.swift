@@ -47,9 +47,12 @@ struct StatsTests {
         recorder.recordUnitOfWork(operation: "offer.make", outcome: .commit, duration: .milliseconds(1))
         await recorder.flush()
         try redisServer.start()
-        try await Task.sleep(for: .milliseconds(300))
-        await recorder.flush()
         let reader = StatsReader(redis: RedisConnection(configuration: redisConfiguration), namespace: "s:")
+        // The recorder reconnects on its own schedule: flush until the kept count lands (exactly once).
+        try await waitUntil("the count kept while Redis was down is written", within: .seconds(5)) {
+            await recorder.flush()
+            return try await reader.unitOfWork(seconds: 10).first?.commits ?? 0 > 0
+        }
         #expect(try await reader.unitOfWork(seconds: 10).first?.commits == 1)
     }
 

@@ -32,15 +32,15 @@ struct TradeOperationTests {
             let nft = try await f.nft(owner: owner)
             let theirs = try await f.nft(owner: poor)
             let stolen = await #expect(throws: MarketError.self) { try await f.market.createTrade(owner: owner, nfts: [theirs]) }
-            #expect(stolen?.kind == .notOwner)
+            #expect(stolen?.code == .notOwner)
             let trade = try await f.market.createTrade(owner: owner, nfts: [nft])
             let twice = await #expect(throws: MarketError.self) { try await f.market.createTrade(owner: owner, nfts: [nft]) }
             #expect(twice?.description == "NFT \(nft) is in_trade")
             let self_ = await #expect(throws: MarketError.self) { try await f.market.propose(trade: trade, proposer: owner, nfts: [nft]) }
-            #expect(self_?.kind == .invalidArgument)
+            #expect(self_?.code == .invalidArgument)
             let proposal = try await f.market.propose(trade: trade, proposer: poor, nfts: [theirs])
             let fee = await #expect(throws: MarketError.self) { try await f.market.acceptProposal(proposal, owner: owner) }
-            #expect(fee?.kind == .insufficientFunds)
+            #expect(fee?.code == .insufficientFunds)
             try await f.market.rejectProposal(proposal, owner: owner)
             #expect(try await f.value("SELECT state FROM nfts WHERE id = \(theirs)", as: String.self) == "owned")
             let again = await #expect(throws: MarketError.self) { try await f.market.rejectProposal(proposal, owner: owner) }

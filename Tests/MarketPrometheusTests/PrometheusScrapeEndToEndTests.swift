@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-import TestSupport
 @testable import MarketCore
+@testable import MarketEmbedded
+import TestSupport
+import Testing
 
 /// The real thing: `market-console exporter` over a fresh market with the simulator's traffic
 /// running, scraped every second by Debian's `prometheus` server; the test reads Prometheus' HTTP
@@ -137,7 +138,7 @@ struct PrometheusScrapeEndToEndTests {
         throw HTTPProbe.Failure(description: "timed out waiting for \(what)")
     }
 
-    /// The executable `name`: built beside this test bundle, or on PATH.
+    /// The executable `name`: built beside this test bundle, or installed (found as the embedded servers find theirs).
     static func executable(_ name: String, besideTests: Bool) throws -> String {
         if besideTests {
             var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
@@ -148,10 +149,7 @@ struct PrometheusScrapeEndToEndTests {
             }
             throw HTTPProbe.Failure(description: "\(name) is not built: run `swift build --product \(name)` before the tests")
         }
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
+        if let installed = EmbeddedExecutables.find(name) { return installed }
         throw HTTPProbe.Failure(description: "\(name) is not installed: run scripts/install-deps.sh")
     }
 

@@ -69,7 +69,7 @@ struct ActionRunner: Sendable {
                 let released = try await market.releaseLock(key: key, by: request)
                 return .done("lock \(key) released from \(released.previousHolder.host):\(released.previousHolder.pid); new fence \(released.newFence)")
             }
-        } catch let error as MarketError where error.kind == .forbidden {
+        } catch let error as MarketError where error.code == .forbidden {
             return .forbidden(error.description)
         } catch let error as MarketError {
             return .refused(error.description)

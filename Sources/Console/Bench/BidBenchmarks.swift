@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MarketCore
+import MarketSimulation
 import Synchronization
 
 /// `bench bid`: uncontended auction bids (each client on its own auctions) beside pgbench's TPC-B-like script.

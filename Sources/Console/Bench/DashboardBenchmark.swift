@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MarketCore
+import MarketSimulation
 import Views
 
 /// `bench dashboard`: one full refresh of the overview (every query it runs) and one frame render,

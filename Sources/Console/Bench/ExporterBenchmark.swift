@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MarketCore
 import MarketPrometheus
+import MarketSimulation
 
 /// `bench exporter`: what one Prometheus scrape of `exporter` costs over the dashboard benchmark's
 /// market (1,000,000 auctions, 100,000 pending proposals, 10,000 held locks, pending transfers and

@@ -1,5 +1,6 @@
 import Foundation
 import MarketCore
+import MarketEmbedded
 
 /// The reference tools our benchmarks are compared with, run on the same servers in the same run.
 /// Credentials travel in the child's environment, never in its argv.

@@ -1,5 +1,6 @@
 import Foundation
 import MarketCore
+import MarketSimulation
 
 /// `bench bid --through-sentinel`: the same uncontended bids through Sentinel discovery and on the
 /// same master named directly, in alternating rounds.

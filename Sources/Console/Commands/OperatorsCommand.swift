@@ -87,7 +87,7 @@ struct OperatorAdminOptions: ParsableArguments {
             let request = OperatorRequest(reason: reason ?? "operators \(what)")
             do {
                 print(try await change(market, request))
-            } catch let error as MarketError where error.kind == .forbidden {
+            } catch let error as MarketError where error.code == .forbidden {
                 FileHandle.standardError.write(Data("market-console: \(error)\n".utf8))
                 throw ExitCode(3)
             } catch let error as MarketError {

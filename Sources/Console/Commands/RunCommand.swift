@@ -2,6 +2,8 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import MarketCore
+import MarketEmbedded
+import MarketSimulation
 import Views
 
 /// `market-console` (the default command): connects, migrates, and opens the live dashboard.

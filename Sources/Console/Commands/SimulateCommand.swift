@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MarketCore
+import MarketSimulation
 
 /// `market-console simulate`: seeds a market and drives simulated user traffic through the core.
 struct SimulateCommand: AsyncParsableCommand {

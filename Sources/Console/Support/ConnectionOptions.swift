@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MarketCore
+import MarketEmbedded
 
 extension LockFallbackPolicy: ExpressibleByArgument {}
 

@@ -1,4 +1,5 @@
 import MarketCore
+import MarketEmbedded
 
 /// Errors that say the servers could not be reached, or went away — not that the work was wrong.
 ///

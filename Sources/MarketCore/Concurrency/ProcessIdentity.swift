@@ -17,7 +17,8 @@ public struct ProcessIdentity: Sendable, Equatable {
 }
 
 /// `bytes` random bytes as lowercase hex, from the system's secure generator (one call per 8 bytes).
-func randomHex(bytes: Int) -> String {
+/// `package`: the embedded Redis' password and the seeded lock tokens come from it too.
+package func randomHex(bytes: Int) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var generator = SystemRandomNumberGenerator()
     var hex = [UInt8]()

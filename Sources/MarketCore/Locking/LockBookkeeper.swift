@@ -9,7 +9,7 @@ import Synchronization
 /// next one, in order, as one script call. Later commands of this process reach Redis after the
 /// batches queued before them (one connection, in order), so a local waiter woken after a release
 /// batch finds the key free. A batch that fails is logged: keys then expire with their TTL.
-final class LockBookkeeper: Sendable {
+package final class LockBookkeeper: Sendable {
     enum Operation: Sendable {
         case register(key: String, token: String, entry: String)
         case release(key: String, token: String)
@@ -52,7 +52,7 @@ final class LockBookkeeper: Sendable {
 
     /// Writes registry entries now, in one script call, for locks taken outside `withLock` (the
     /// dashboard benchmark's seed); entries whose token no longer holds its lock are skipped.
-    func registerNow(_ registrations: [(key: String, token: String, entry: String)]) async throws {
+    package func registerNow(_ registrations: [(key: String, token: String, entry: String)]) async throws {
         guard !registrations.isEmpty else { return }
         let (scriptKeys, arguments) = call(registrations.map { .register(key: $0.key, token: $0.token, entry: $0.entry) })
         _ = try await LockScripts.bookkeeping.run(on: redis, keys: scriptKeys, arguments: arguments)

@@ -1,32 +1,39 @@
 /// Why a distributed lock could not be had or kept.
 public struct LockError: Error, RollbackClassifying, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable, Equatable {
+    /// Why the lock was refused or lost. Open for growth: compare with the static members.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
         /// The lock stayed held by someone else for the whole wait.
-        case timeout
+        public static let timeout = Code("timeout")
         /// Redis is unreachable and the policy is fail-closed.
-        case unavailable
+        public static let unavailable = Code("unavailable")
         /// The lease expired or was taken over while the holder still worked.
-        case leaseLost
+        public static let leaseLost = Code("lease_lost")
         /// The Unit of Work carried a fencing token older than one already committed for the key.
-        case staleFence
+        public static let staleFence = Code("stale_fence")
         /// A release or extension by someone who does not hold the lock.
-        case notOwned
+        public static let notOwned = Code("not_owned")
     }
 
-    public let kind: Kind
+    public let code: Code
     public let key: String
     public let message: String
 
-    public init(_ kind: Kind, key: String, message: String) {
-        self.kind = kind
+    public init(_ code: Code, key: String, message: String) {
+        self.code = code
         self.key = key
         self.message = message
     }
 
+    /// Waiting out a lock (or an unreachable Redis) counts as a lock timeout; a lease that was lost,
+    /// fenced off or not ours counts as a conflict, and so does any code added later.
     public var rollbackReason: RollbackReason {
-        switch kind {
+        switch code {
         case .timeout, .unavailable: .lockTimeout
-        case .leaseLost, .staleFence, .notOwned: .conflict
+        default: .conflict
         }
     }
 

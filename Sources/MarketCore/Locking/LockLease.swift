@@ -106,7 +106,7 @@ public final class LockLease: Sendable {
         if alreadyLost { cancel() }
     }
 
-    /// Throws ``LockError/Kind/leaseLost`` when the lease is gone.
+    /// Throws ``LockError/Code/leaseLost`` when the lease is gone.
     func ensureHeld() throws {
         if let reason = lostReason {
             throw LockError(.leaseLost, key: key, message: "lock \(key) was lost before commit: \(reason)")

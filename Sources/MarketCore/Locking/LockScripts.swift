@@ -15,10 +15,10 @@
 ///   registry with `ZRANGEBYLEX … LIMIT` instead of reading all of it;
 /// - `ns lock:waiters:{key}`: a sorted set of waiters, scored by the wall-clock ms their wait ends;
 /// - channel `ns lock:released`: a key's name is published there on release while it has waiters.
-struct LockKeys: Sendable {
+package struct LockKeys: Sendable {
     let namespace: String
 
-    func lock(_ key: String) -> String { "\(namespace)lock:\(key)" }
+    package func lock(_ key: String) -> String { "\(namespace)lock:\(key)" }
     var fenceCounter: String { "\(namespace)lock:fence" }
     func fenceSynced(_ service: String) -> String { "\(namespace)lock:fence:synced:\(service)" }
     var registry: String { "\(namespace)lock:held" }
@@ -36,12 +36,12 @@ struct LockKeys: Sendable {
     var releasedChannel: String { "\(namespace)lock:released" }
 }
 
-enum LockScripts {
+package enum LockScripts {
     /// KEYS: lock, fence counter, the caller's fence-synced marker. ARGV: token, ttl ms.
     /// Returns `{1, fence}` when acquired, `{0, pttl}` when held by someone else, and `{-1, 0}`
     /// when the fence counter is missing (Redis lost its data) or the caller has not raised it over
     /// this link (it may be a promoted replica): the caller raises it above every committed fence first.
-    static let acquire = RedisScript("""
+    package static let acquire = RedisScript("""
         if redis.call('EXISTS', KEYS[2], KEYS[3]) < 2 then return {-1, 0} end
         if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
           return {1, redis.call('INCR', KEYS[2])}

@@ -72,7 +72,7 @@ extension LockService {
     }
 
     /// This process' registry entry for a lock it holds: `host|pid|operation|fence|acquiredMs|ttlMs|token`.
-    func registryEntry(operation: String, fence: Int64, acquiredMilliseconds: Int64, ttlMilliseconds: Int64,
+    package func registryEntry(operation: String, fence: Int64, acquiredMilliseconds: Int64, ttlMilliseconds: Int64,
                        token: String) -> String {
         let cleanOperation = operation.contains("|") ? operation.replacingOccurrences(of: "|", with: "/") : operation
         return holderPrefix + cleanOperation + "|\(fence)|\(acquiredMilliseconds)|\(ttlMilliseconds)|\(token)"
@@ -113,7 +113,7 @@ extension LockService {
 
     /// The fence counter and this service's marker that it raised it over the current link: the
     /// acquire script's KEYS after the lock.
-    var fenceKeys: [RedisArgument] { [RedisArgument(keys.fenceCounter), RedisArgument(fenceSyncedKey)] }
+    package var fenceKeys: [RedisArgument] { [RedisArgument(keys.fenceCounter), RedisArgument(fenceSyncedKey)] }
 
     /// Fences the old master may have issued that never reached the promoted replica, at most: after
     /// a failover the counter is raised this far above every committed fence, so a new fence never
@@ -122,7 +122,7 @@ extension LockService {
 
     /// Raises Redis' fence counter above every fence PostgreSQL has committed, so tokens stay
     /// monotonic after a Redis restart, a failover or a stretch on advisory locks.
-    func syncFenceFloor() async throws {
+    package func syncFenceFloor() async throws {
         guard let redis else { return }
         let sentinel = redis.configuration.sentinel
         // The master the raise goes to must be known before the gap is chosen: make the link

@@ -18,7 +18,9 @@ import Synchronization
 ///   refusal, or (explicitly) no lock. ``mode`` says which is in force.
 public final class LockService: Sendable {
     let redis: RedisConnection?
-    let keys: LockKeys
+    /// The Redis key names under this service's namespace. `package`, like the other lock internals
+    /// marked so, for MarketSimulation's dashboard seed, which takes thousands of locks directly.
+    package let keys: LockKeys
     let advisory: AdvisoryLocks
     let policy: LockFallbackPolicy
     let stats: StatsRecorder?
@@ -35,7 +37,7 @@ public final class LockService: Sendable {
     private let subscriber: RedisSubscriber?
     private let keeper = Mutex<Task<Void, Never>?>(nil)
     /// Writes registry entries and releases behind the holders' backs (nil without Redis).
-    let bookkeeper: LockBookkeeper?
+    package let bookkeeper: LockBookkeeper?
 
     /// - Parameters:
     ///   - redis: the lock server; nil runs on the fallback policy from the start.
@@ -93,7 +95,7 @@ public final class LockService: Sendable {
     /// - Parameters:
     ///   - operation: shown as the holder's operation in the lock registry.
     ///   - ttl: the lease length; the lease is renewed while `body` runs.
-    ///   - wait: how long to wait for a lock someone else holds before ``LockError/Kind/timeout``.
+    ///   - wait: how long to wait for a lock someone else holds before ``LockError/Code/timeout``.
     ///   - executor: where `body` runs (its task's executor preference); by default the global pool.
     ///     A body that mostly waits on a database pool runs best on ``PostgresPool/taskExecutor``.
     /// - Throws: ``LockError`` when the lock cannot be had or is lost (then `body` was cancelled),
@@ -211,7 +213,8 @@ public final class LockService: Sendable {
         }
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
+    /// `duration` in whole milliseconds, at least 1 (what the lock scripts take as a TTL).
+    package static func milliseconds(_ duration: Duration) -> Int64 {
         max(1, duration.microseconds / 1000)
     }
 

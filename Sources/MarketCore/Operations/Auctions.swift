@@ -153,7 +153,7 @@ extension Market {
     /// - Parameters:
     ///   - expectedVersion: the auction's `version` the moderator looked at; when given and the
     ///     auction has moved on since (a bid came in, say), the cancel is refused with
-    ///     ``MarketError/Kind/changed`` and nothing changes.
+    ///     ``MarketError/Code/changed`` and nothing changes.
     ///   - approval: the approval a second operator runs it under (``approve(_:by:)``).
     public func cancelAuction(_ auction: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest,
                               approval: Int64? = nil) async throws {

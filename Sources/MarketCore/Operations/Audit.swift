@@ -11,7 +11,7 @@ extension UnitOfWork {
             return try await query(call).first?.decode(String?.self, at: 0)
         } catch let error as PostgresError {
             guard let refusal = MarketError(operatorFunctionError: error) else { throw error }
-            if refusal.kind == .forbidden {
+            if refusal.code == .forbidden {
                 executeAfterRollback("SELECT mc_audit_refusal(\(action.rawValue), \(target), \(reason), \(refusal.message))")
             }
             throw refusal
@@ -23,16 +23,16 @@ extension MarketError {
     /// The ``MarketError`` an operator function raised (SQLSTATEs MC400…MC428), or nil for any
     /// other error. A missing privilege (42501) is a refusal for the login's role too.
     init?(operatorFunctionError error: PostgresError) {
-        let kind: Kind
+        let code: Code
         switch error.sqlState {
-        case "MC400": kind = .invalidArgument
-        case "MC403", "42501": kind = .forbidden
-        case "MC404": kind = .notFound
-        case "MC412": kind = .changed
-        case "MC422": kind = .invalidState
-        case "MC428": kind = .needsApproval
+        case "MC400": code = .invalidArgument
+        case "MC403", "42501": code = .forbidden
+        case "MC404": code = .notFound
+        case "MC412": code = .changed
+        case "MC422": code = .invalidState
+        case "MC428": code = .needsApproval
         default: return nil
         }
-        self.init(kind, error.message)
+        self.init(code, error.message)
     }
 }

@@ -104,7 +104,7 @@ extension Market {
     /// by one admin: the database files it as a request for a second operator instead.
     ///
     /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and
-    ///   the transfer has moved on since, the retry is refused with ``MarketError/Kind/changed``
+    ///   the transfer has moved on since, the retry is refused with ``MarketError/Code/changed``
     ///   before Telegram is called.
     /// - Returns: what the retry did: completed, refunded, or still pending (also when its outcome
     ///   waits for a second operator).
@@ -181,7 +181,7 @@ extension Market {
     /// the two-person rule, consumes `approval`).
     ///
     /// - Parameter expectedVersion: the transfer's `version` the admin looked at; when given and the
-    ///   transfer has moved on since (another attempt, say), it is refused with ``MarketError/Kind/changed``.
+    ///   transfer has moved on since (another attempt, say), it is refused with ``MarketError/Code/changed``.
     public func forceCompleteTransfer(_ transfer: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest,
                                       approval: Int64? = nil) async throws {
         try await resolveTransfer(transfer, complete: true, expectedVersion: expectedVersion, request: request, approval: approval)

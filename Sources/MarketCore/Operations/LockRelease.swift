@@ -39,7 +39,7 @@ extension Market {
     /// ```
     /// - Parameters:
     ///   - expectedFence: the holder's fence the operator looked at; when given and the lock has
-    ///     changed hands since, the release is refused with ``MarketError/Kind/changed``.
+    ///     changed hands since, the release is refused with ``MarketError/Code/changed``.
     /// - Throws: ``MarketError`` — `.notFound` when no lock `key` is held, `.changed`, `.forbidden`,
     ///   `.invalidState` while Redis is unreachable and locks are on the fallback.
     public func releaseLock(key: String, expectedFence: Int64? = nil, by request: OperatorRequest) async throws -> ReleasedLock {

@@ -52,7 +52,7 @@ extension Market {
     private func settling(_ body: () async throws -> String) async throws -> ReconcileOutcome {
         do {
             return .settled(detail: try await body())
-        } catch let error as MarketError where error.kind == .changed || error.kind == .invalidState {
+        } catch let error as MarketError where error.code == .changed || error.code == .invalidState {
             return .alreadyMoved(error.message)
         }
     }

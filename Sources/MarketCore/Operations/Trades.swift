@@ -73,7 +73,7 @@ extension Market {
     ///
     /// - Parameters:
     ///   - expectedVersion: the proposal's `version` the moderator looked at; when given and the
-    ///     proposal has moved on since, the rejection is refused with ``MarketError/Kind/changed``.
+    ///     proposal has moved on since, the rejection is refused with ``MarketError/Code/changed``.
     ///   - approval: the approval a second operator runs it under (``approve(_:by:)``).
     public func rejectProposal(_ proposal: Int64, expectedVersion: Int64? = nil, by request: OperatorRequest,
                                approval: Int64? = nil) async throws {

@@ -60,7 +60,7 @@ extension Market {
     /// - Parameters:
     ///   - expectedVersion: the withdrawal's `version` the admin looked at; when given and the
     ///     withdrawal has moved on since (another payout attempt, say), it is refused with
-    ///     ``MarketError/Kind/changed``.
+    ///     ``MarketError/Code/changed``.
     ///   - approval: the approval a second operator runs it under (``approve(_:by:)``).
     public func resolveWithdrawal(_ withdrawal: Int64, sentWithHash txHash: String?, expectedVersion: Int64? = nil,
                                   by request: OperatorRequest, approval: Int64? = nil) async throws -> WithdrawalResult {

@@ -10,9 +10,9 @@ import Synchronization
 /// connection and reused, except behind a transaction pooler (``PostgresConfiguration/transactionPooler``),
 /// where every statement goes through the unnamed statement and the session settings are set
 /// per transaction. Task cancellation during a statement sends `PQcancel`.
-actor PostgresConnection {
+package actor PostgresConnection {
     private let loop: SocketEventLoop
-    nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
     /// The loop's thread, for work that uses the connection (see ``SocketEventLoop``).
     nonisolated var taskExecutor: any TaskExecutor { loop.executor }
 
@@ -85,7 +85,7 @@ actor PostgresConnection {
     }
 
     /// Runs one parameterized statement through a per-connection prepared statement.
-    func query(_ query: PostgresQuery) async throws -> PostgresResult {
+    package func query(_ query: PostgresQuery) async throws -> PostgresResult {
         do {
             return try await pipeline([query])[0]
         } catch let error as PostgresError where Self.isStalePlan(error) && !isInTransaction {
@@ -96,7 +96,7 @@ actor PostgresConnection {
 
     /// Runs SQL text without parameters; several statements may be separated by semicolons.
     /// Returns the last statement's result, or throws the first error.
-    func simpleQuery(_ sql: String) async throws -> PostgresResult {
+    package func simpleQuery(_ sql: String) async throws -> PostgresResult {
         defer { recordStatus() }
         let connection = try usablePointer()
         handle.statementStarted()

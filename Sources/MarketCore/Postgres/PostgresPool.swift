@@ -57,8 +57,9 @@ public final class PostgresPool: Sendable {
 
     /// Lends a connection to `body` and takes it back afterwards, on every path.
     ///
-    /// A connection left inside a transaction or broken by `body` is closed, not pooled.
-    func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// A connection left inside a transaction or broken by `body` is closed, not pooled. `package`:
+    /// MarketSimulation's dashboard seed writes its million rows in one transaction on one connection.
+    package func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()
         do {
             let result = try await body(connection)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-import TestSupport
 @testable import MarketCore
+@testable import MarketEmbedded
+import TestSupport
+import Testing
 
 /// A PostgreSQL primary, its streaming standby and PgBouncer in transaction mode, started by
 /// `scripts/ha-postgres.sh` for one test and stopped after it on every path.

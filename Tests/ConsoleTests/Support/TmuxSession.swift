@@ -1,5 +1,6 @@
 import Foundation
 import MarketCore
+@testable import MarketEmbedded
 
 /// A terminal program run in a detached tmux session on a private tmux server, driven the way a
 /// person would: keys in with `send-keys`, the screen out with `capture-pane`.

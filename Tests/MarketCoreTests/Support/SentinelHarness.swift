@@ -1,6 +1,7 @@
 import Foundation
-import TestSupport
 @testable import MarketCore
+@testable import MarketEmbedded
+import TestSupport
 
 /// A Redis master, its replica and three sentinels on loopback, started by `scripts/ha-redis.sh`
 /// (the same script an operator runs) for one test and stopped after it.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import MarketCore
+@testable import MarketEmbedded
 
 /// A redis-server of a test's own, so the test can stop and restart it.
 final class TestRedisServer: @unchecked Sendable {
@@ -17,7 +18,7 @@ final class TestRedisServer: @unchecked Sendable {
     var url: String { "redis://127.0.0.1:\(port)/0" }
 
     func start() throws {
-        pid = try ChildProcessRunner.launch("/usr/bin/redis-server", [
+        pid = try ChildProcessRunner.launch(try Self.redisServer(), [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--dir", directory.path, "--daemonize", "no",
         ])
@@ -36,21 +37,20 @@ final class TestRedisServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// A port nothing listens on right now, found as the embedded servers find theirs.
     static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard let port = EmbeddedFreePort.pick() else { throw Failure(description: "no free port on 127.0.0.1") }
+        return port
+    }
+
+    /// redis-server, found as the embedded servers find it.
+    static func redisServer() throws -> String {
+        guard let path = EmbeddedExecutables.find("redis-server") else { throw Failure(description: "redis-server is not installed") }
+        return path
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
     }
 
     static func accepts(port: Int) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// Finds TCP ports on 127.0.0.1 that no one is listening on.
 enum EmbeddedFreePort {

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// Seeds a realistic market in one go: users with deposits, NFTs, listings, running auctions,
 /// trades with proposals, listed channels and a presale — every row consistent with the ledger.

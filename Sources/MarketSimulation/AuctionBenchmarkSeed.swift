@@ -1,3 +1,5 @@
+import MarketCore
+
 /// A market for the bid benchmarks: rich bidders and many running auctions.
 public struct AuctionBenchmarkSeed: Sendable {
     public let bidders: [Int64]

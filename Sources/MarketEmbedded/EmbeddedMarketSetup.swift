@@ -1,3 +1,5 @@
+import MarketCore
+
 extension EmbeddedServers {
     /// Makes the embedded market ready for its owner, as the superuser: the schema migrated, the
     /// traffic's login (`market_service`, in `market_app`), the reconciler's (`market_reconciler_service`,

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// Looks at other processes by pid: whether they live, what they run, and waits for them to end.
 enum EmbeddedProcessProbe {

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// The unprivileged user PostgreSQL runs as when the console runs as root (PostgreSQL refuses to run as root).
 struct EmbeddedServerAccount: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// A market the size the dashboard must stay fast at: a million auctions (most of them live),
 /// a hundred thousand pending trade proposals and ten thousand held Redis locks.

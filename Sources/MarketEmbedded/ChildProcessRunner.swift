@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// What one helper process run by ``ChildProcessRunner`` did.
 public struct ChildProcessResult: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// A PostgreSQL server on the data directory `<state>/postgres`, started or reused by ``EmbeddedPostgresLauncher``.
 struct EmbeddedPostgres: Sendable {

@@ -1,3 +1,5 @@
+import MarketCore
+
 /// One simulated user session: picks an operation, its targets and amounts, and runs it.
 struct SimulatedClient: Sendable {
     let market: Market
@@ -159,7 +161,7 @@ struct SimulatedClient: Sendable {
             let presale = targets[.presale]
             do {
                 _ = try await market.buyPresale(presale, buyer: user(), quantity: 1 + Int(random.next() % 2))
-            } catch let error as MarketError where error.kind == .invalidState {
+            } catch let error as MarketError where error.code == .invalidState {
                 // Sold out: the market opens the next drop, which takes the next buys.
                 if try await value("SELECT sold = supply FROM presales WHERE id = \(presale)") == true {
                     try await targets.renew(.presale, after: presale) {

@@ -1,3 +1,4 @@
+import MarketCore
 import Synchronization
 
 /// The hot auction and the presale the simulated traffic aims at, renewed as they run out.

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 import Synchronization
 
 /// Seeds a market and drives a mix of user traffic through ``Market`` with concurrent clients.

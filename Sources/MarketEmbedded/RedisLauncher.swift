@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// A Redis server for the state directory, started or reused by ``EmbeddedRedisLauncher``.
 struct EmbeddedRedis: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// The ports the embedded servers last used, kept in `<state>/ports.json` as `{"postgres":N,"redis":M}` so that a
 /// restart gets the same URLs when those ports are still free.

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// PostgreSQL and Redis servers that the console runs for itself in a state directory when no URLs are configured.
 ///

@@ -1,3 +1,5 @@
+import MarketCore
+
 /// How big a market the simulator seeds and how it drives traffic through it.
 public struct SimulationConfiguration: Sendable {
     /// Concurrent clients, each running one operation after another.

@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 extension ChildProcessRunner {
     /// ``run(_:_:as:environment:directory:timeout:)`` for async callers: the wait for the program

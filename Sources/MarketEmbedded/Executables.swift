@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 
 /// Finds the programs the embedded servers need.
 enum EmbeddedExecutables {
