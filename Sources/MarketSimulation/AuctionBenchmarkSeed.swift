@@ -28,4 +28,11 @@ public struct AuctionBenchmarkSeed: Sendable {
             """).rows.map { try $0.decode(Int64.self, at: 0) }
         return AuctionBenchmarkSeed(bidders: Array(users.dropFirst()), auctions: created)
     }
+
+    /// The lowest bid `auction` takes now (its top bid plus a step, or its start price), read
+    /// without a lock: a faster rival can make it too low by the time it is placed.
+    public static func minimumBid(_ pool: PostgresPool, auction: Int64) async throws -> Int64 {
+        try await pool.query("SELECT COALESCE(current_bid + min_step, start_price) FROM auctions WHERE id = \(auction)")
+            .rows[0].decode(Int64.self, at: 0)
+    }
 }

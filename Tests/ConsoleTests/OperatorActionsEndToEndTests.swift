@@ -37,9 +37,24 @@ struct OperatorActionsEndToEndTests {
             try await moderator.type(":write 1m")
             try await moderator.send("Enter")
             try await moderator.waitFor("\(mia) · moderator · WRITE")
+
+            // While another session holds the top bidder's row, the dialog names that session.
+            try await setup.services.pool.withConnection { holder in
+                let holderPID = try await holder.query("SELECT pg_backend_pid()").rows[0].decode(Int32.self, at: 0)
+                _ = try await holder.simpleQuery("SET application_name = 'support-console'; BEGIN")
+                _ = try await holder.query("SELECT 1 FROM users WHERE id = \(bidder) FOR UPDATE")
+                try await moderator.type("x")
+                try await moderator.waitFor("users \(bidder): the top bidder (FOR NO KEY UPDATE)")
+                try await moderator.waitFor("Now: users \(bidder) (the top bidder) is held by pid \(holderPID)")
+                try await moderator.send("Escape")
+                try await moderator.waitFor("cancelled: nothing ran")
+                _ = try await holder.simpleQuery("ROLLBACK")
+            }
+
             try await moderator.type("x")
             try await moderator.waitFor("Confirm cancel-auction · auction:\(auction)")
             try await moderator.waitFor("Now: lock auction:bid:\(auction) is free")
+            try await moderator.waitFor("Now: every row can be locked")
             try await Task.sleep(for: .milliseconds(500))
             try await moderator.type("seller reported a stolen gift")
             try await moderator.send("Enter")  // Enter in the reason goes to Cancel…

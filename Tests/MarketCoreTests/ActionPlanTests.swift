@@ -53,11 +53,7 @@ struct ActionPlanTests {
     /// A plan names the money it moves and to whom.
     @Test func theCancelPlanReleasesTheTopBidToTheBidder() async throws {
         try await MarketFixture.run { f in
-            let seller = try await f.user("seller")
-            let bidder = try await f.user("bidder", balance: 5 * ton)
-            let auction = try await f.market.createAuction(nft: try await f.nft(owner: seller), seller: seller, startPrice: ton, minStep: ton,
-                                                           duration: .seconds(600))
-            try await f.market.bid(auction: auction, bidder: bidder, amount: 2 * ton)
+            let (auction, bidder) = try await Self.auctionWithABid(f)
             let mia = try await f.operatorNamed("mia", role: .moderator)
             let plan = try await mia.market.plan(.cancelAuction(id: auction, version: 2))
             #expect(plan.lockKey == OperationLockKeys.auction(auction))
@@ -73,11 +69,7 @@ struct ActionPlanTests {
     /// The preflight of a cancel whose top bidder's row another session holds names that session.
     @Test func thePreflightNamesTheSessionHoldingTheBiddersRow() async throws {
         try await MarketFixture.run { f in
-            let seller = try await f.user("seller")
-            let bidder = try await f.user("bidder", balance: 5 * ton)
-            let auction = try await f.market.createAuction(nft: try await f.nft(owner: seller), seller: seller, startPrice: ton, minStep: ton,
-                                                           duration: .seconds(600))
-            try await f.market.bid(auction: auction, bidder: bidder, amount: 2 * ton)
+            let (auction, bidder) = try await Self.auctionWithABid(f)
             let mia = try await f.operatorNamed("mia", role: .moderator)
             let plan = try await mia.market.plan(.cancelAuction(id: auction, version: 2))
             #expect(try await mia.market.preflight(plan).rowsFree)
@@ -101,15 +93,21 @@ struct ActionPlanTests {
 
     // MARK: Scenarios
 
+    /// A live auction (version 2) whose top bid, 2 TON, is the bidder's.
+    static func auctionWithABid(_ f: MarketFixture) async throws -> (auction: Int64, bidder: Int64) {
+        let seller = try await f.user("seller")
+        let bidder = try await f.user("bidder", balance: 5 * ton)
+        let auction = try await f.market.createAuction(nft: try await f.nft(owner: seller), seller: seller, startPrice: ton, minStep: ton,
+                                                       duration: .seconds(600))
+        try await f.market.bid(auction: auction, bidder: bidder, amount: 2 * ton)
+        return (auction, bidder)
+    }
+
     static func scenario(_ action: Case, _ f: MarketFixture, telegram: ScriptedTelegram) async throws -> Scenario {
         let market = f.market
         switch action {
         case .cancelAuction:
-            let seller = try await f.user("seller")
-            let bidder = try await f.user("bidder", balance: 5 * ton)
-            let auction = try await market.createAuction(nft: try await f.nft(owner: seller), seller: seller, startPrice: ton, minStep: ton,
-                                                         duration: .seconds(600))
-            try await market.bid(auction: auction, bidder: bidder, amount: 2 * ton)
+            let (auction, _) = try await auctionWithABid(f)
             return Scenario(session: try await f.operatorNamed("mia", role: .moderator), request: .cancelAuction(id: auction, version: 2))
         case .rejectProposal:
             let owner = try await f.user("owner")

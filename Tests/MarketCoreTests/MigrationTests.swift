@@ -24,6 +24,32 @@ struct MigrationTests {
         await pool.close()
     }
 
+    /// A market at version 9 (the operator functions of version 7, `mc_probe_row`, no plans) is
+    /// brought to version 10: its operator functions are replaced by the ones that lock their
+    /// plan's rows, with their search path pinned again, and a moderator's cancel runs on them.
+    @Test func version10ReplacesTheOperatorFunctionsOfAMarketAtVersion9() async throws {
+        try await MarketFixture.run { f in
+            let pool = f.services.pool
+            _ = try await pool.simpleQuery("""
+                DROP FUNCTION mc_action_rows(TEXT, BIGINT), mc_lock_row(TEXT, BIGINT, TEXT, BOOLEAN),
+                              mc_lock_action_rows(TEXT, BIGINT), mc_probe_rows(TEXT[], BIGINT[], TEXT[]);
+                CREATE FUNCTION mc_probe_row(p_table TEXT, p_id BIGINT) RETURNS BOOLEAN LANGUAGE sql AS $$ SELECT true $$;
+                ALTER FUNCTION mc_op_cancel_auction(BIGINT, BIGINT, TEXT, BIGINT) RESET search_path;
+                DELETE FROM schema_migrations WHERE version = 10;
+                """)
+            #expect(try await Migrator(pool: pool).migrate() == [10])
+            #expect(try await f.value("SELECT to_regprocedure('mc_probe_row(text, bigint)') IS NULL", as: Bool.self))
+            #expect(try await f.value("""
+                SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE oid = 'mc_op_cancel_auction(bigint, bigint, text, bigint)'::regprocedure
+                """, as: String.self).hasPrefix("search_path="))
+            let (auction, bidder) = try await ActionPlanTests.auctionWithABid(f)
+            let mia = try await f.operatorNamed("mia", role: .moderator)
+            #expect(try await mia.market.plan(.cancelAuction(id: auction, version: 2)).rows.count == 3)
+            try await mia.market.cancelAuction(auction, expectedVersion: 2, by: mia.request)
+            #expect(try await f.balance(bidder) == (5 * ton, 0))
+        }
+    }
+
     /// A schema that does not exist yet is migrated even when `public`, behind it on `search_path`,
     /// is up to date (a benchmark's own schema beside the market's), in a database of its own.
     @Test func aNewSchemaBesideAnUpToDatePublicIsMigratedNotSkipped() async throws {

@@ -91,8 +91,7 @@ struct HotAuctionBenchmark: AsyncParsableCommand {
                 let started = ContinuousClock.now
                 do {
                     // Each client bids what it last saw plus a step; a faster rival makes that too low.
-                    let current = try await services.pool.query("SELECT COALESCE(current_bid + min_step, start_price) FROM auctions WHERE id = \(auction)")
-                        .rows[0].decode(Int64.self, at: 0)
+                    let current = try await AuctionBenchmarkSeed.minimumBid(services.pool, auction: auction)
                     try await market.bid(auction: auction, bidder: seed.bidders[client], amount: current)
                     log.record(started.duration(to: .now), committed: true)
                 } catch is MarketError {

@@ -73,8 +73,9 @@ public enum OperatorActionRequest: Equatable, Hashable, Sendable {
 }
 
 extension OperatorAction {
-    /// How the audit log names the row this action is for: `transfer:7`, `auction:42`,
-    /// `approval:3` (a lock release names its key instead).
+    /// How the audit log names the row with id `id` this action is for: `transfer:7`,
+    /// `auction:42`, `approval:3`. (A lock release names its key, and an operator change the
+    /// login: neither acts on a row, and their callers name them.)
     public func auditTarget(_ id: Int64) -> String {
         switch self {
         case .cancelAuction: "auction:\(id)"
@@ -82,8 +83,7 @@ extension OperatorAction {
         case .resolveWithdrawal: "withdrawal:\(id)"
         case .forceCompleteTransfer, .cancelTransfer, .retryTransfer: "transfer:\(id)"
         case .approve, .rejectApproval: "approval:\(id)"
-        case .releaseLock: "lock:\(id)"
-        case .manageOperators: "operator:\(id)"
+        case .releaseLock, .manageOperators: "\(rawValue):\(id)"
         }
     }
 }
