@@ -128,6 +128,20 @@ struct ActionSafetyTests {
         #expect(model.draft?.planned?.clear == false)
     }
 
+    /// Rows alike share a line: a proposal offering many NFTs still fits the dialog.
+    @Test func rowsAlikeShareALine() {
+        var plan = Self.cancelPlan
+        plan.rows = [.init(table: "trades", id: 77, lockMode: "UPDATE", role: "its trade"),
+                     .init(table: "trade_proposals", id: 501, lockMode: "UPDATE", role: "the proposal")]
+            + (30...33).map { .init(table: "nfts", id: $0, lockMode: "UPDATE", role: "an offered NFT") }
+        #expect(Array(PlannedAction.lines(of: plan).prefix(4)) == [
+            "Lock auction:bid:42, then rows locked in this order:",
+            "  1. trades 77: its trade (FOR UPDATE)",
+            "  2. trade_proposals 501: the proposal (FOR UPDATE)",
+            "  3–6. nfts 30, 31, 32, 33: an offered NFT each (FOR UPDATE)",
+        ])
+    }
+
     /// A plan for another dialog (one closed since) does not land in the open one.
     @Test func aPlanForAnotherActionIsIgnored() {
         var model = writableAuctions()

@@ -46,6 +46,7 @@ struct OperatorActionsEndToEndTests {
                 try await moderator.type("x")
                 try await moderator.waitFor("users \(bidder): the top bidder (FOR NO KEY UPDATE)")
                 try await moderator.waitFor("Now: users \(bidder) (the top bidder) is held by pid \(holderPID)")
+                try await Task.sleep(for: .milliseconds(500))  // the dialog drops keys in its first 0.4 s
                 try await moderator.send("Escape")
                 try await moderator.waitFor("cancelled: nothing ran")
                 _ = try await holder.simpleQuery("ROLLBACK")

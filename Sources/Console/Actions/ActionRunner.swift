@@ -1,8 +1,8 @@
 import Foundation
 import MarketCore
 
-/// Runs a ``OperatorActionRequest`` through the core's operation — the same locked, audited Unit of Work
-/// the market runs — and classifies how it ended.
+/// Plans an ``OperatorActionRequest`` and runs it through the core's operation — the same locked,
+/// audited Unit of Work the market runs — classifying how it ended.
 struct ActionRunner: Sendable {
     let market: Market
 
@@ -28,7 +28,7 @@ struct ActionRunner: Sendable {
     }
 
     /// Runs `action` through its core operation and classifies how it ended.
-    func run(_ action: OperatorActionRequest, reason: String) async -> ActionOutcome {
+    private func run(_ action: OperatorActionRequest, reason: String) async -> ActionOutcome {
         let request = OperatorRequest(reason: reason)
         do {
             if let (target, version, argument) = action.approvalTarget,

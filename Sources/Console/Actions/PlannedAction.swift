@@ -32,8 +32,19 @@ struct PlannedAction: Equatable, Sendable {
     static func lines(of plan: ActionPlan) -> [String] {
         var lines = [plan.takesOverLock ? "Takes over lock \(plan.lockKey) from its holder; locks no row of the market."
                                         : "Lock \(plan.lockKey), then rows locked in this order:"]
-        for (index, row) in plan.rows.enumerated() {
-            lines.append("  \(index + 1). \(row.table) \(row.id): \(row.role) (FOR \(row.lockMode))")
+        // Rows alike (a proposal's offered NFTs) share a line, so a long plan still fits the screen.
+        var first = 0
+        while first < plan.rows.count {
+            let row = plan.rows[first]
+            var last = first
+            while last + 1 < plan.rows.count, plan.rows[last + 1].table == row.table, plan.rows[last + 1].role == row.role,
+                  plan.rows[last + 1].lockMode == row.lockMode {
+                last += 1
+            }
+            lines.append(last == first ? "  \(first + 1). \(row.table) \(row.id): \(row.role) (FOR \(row.lockMode))"
+                         : "  \(first + 1)–\(last + 1). \(row.table) \(plan.rows[first...last].map { String($0.id) }.joined(separator: ", ")): "
+                             + "\(row.role) each (FOR \(row.lockMode))")
+            first = last + 1
         }
         for movement in plan.movements {
             lines.append("Moves \(TON.format(movement.amount)) to \(movement.to), from \(movement.from)"
