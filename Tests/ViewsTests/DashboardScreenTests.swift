@@ -57,6 +57,24 @@ struct DashboardScreenTests {
         #expect(lines.contains { $0.contains("Esc or ? closes") })
     }
 
+    /// A dialog taller than the terminal hides lines from its middle, never its reason field and buttons.
+    @Test func aTallDialogKeepsItsFieldsAndButtonsOnScreen() {
+        var state = Self.state()
+        state.dialog = Dialog(title: "Confirm", lines: (1...30).map { "line \($0)" },
+                              fields: [.init(label: "Reason", text: "", focused: false, placeholder: "why")],
+                              buttons: [.init(label: "Cancel", focused: true, role: .normal), .init(label: "Confirm", focused: false, role: .critical)],
+                              footer: "Esc cancels")
+        let lines = DashboardScreen.render(state, width: 60, height: 16).lines
+        #expect(lines.contains { $0.contains("line 1 ") })
+        #expect(lines.contains { $0.contains("line 30") })
+        #expect(lines.contains { $0.contains("… 22 lines hidden: enlarge the terminal to read them") })
+        #expect(lines.contains { $0.contains("Reason") })
+        #expect(lines.contains { $0.contains("[ Cancel ]") && $0.contains("Confirm") })
+        #expect(lines.contains { $0.contains("Esc cancels") })
+        #expect(DialogRenderer.fitted(["a", "b"], rows: 5) == ["a", "b"])
+        #expect(DialogRenderer.fitted(["a", "b", "c", "d"], rows: 3) == ["a", "… 2 lines hidden: enlarge the terminal to read them", "d"])
+    }
+
     @Test func theCommandLineShowsWhatIsTypedAndItsCompletions() {
         var state = Self.state()
         state.input = InputLine(prompt: ":", text: "au", completions: ["auctions", "audit"])

@@ -50,15 +50,17 @@ public struct Dialog: Sendable, Equatable {
 /// Draws a ``Dialog`` as a framed box in the middle of the screen.
 enum DialogRenderer {
     static func draw(_ dialog: Dialog, into screen: inout ScreenBuffer, boxes: BoxCharacters) {
+        let controlRows = 1 + dialog.fields.count + 1 + 1 + (dialog.problem == nil ? 0 : 1) + 1
+        let lines = fitted(dialog.lines, rows: screen.height - 2 - controlRows)
         let labelWidth = (dialog.fields.map(\.label.displayWidth).max() ?? 0) + 1
-        let contentWidth = max(dialog.lines.map(\.displayWidth).max() ?? 0, dialog.title.displayWidth + 2, dialog.footer.displayWidth,
+        let contentWidth = max(lines.map(\.displayWidth).max() ?? 0, dialog.title.displayWidth + 2, dialog.footer.displayWidth,
                                labelWidth + 30)
         let innerWidth = min(screen.width - 6, contentWidth)
-        let bodyRows = dialog.lines.count + 1 + dialog.fields.count + 1 + 1 + (dialog.problem == nil ? 0 : 1) + 1
-        let inside = CenteredFrame.draw(title: dialog.title, innerWidth: innerWidth, innerHeight: bodyRows, into: &screen, boxes: boxes)
+        let inside = CenteredFrame.draw(title: dialog.title, innerWidth: innerWidth, innerHeight: lines.count + controlRows, into: &screen,
+                                        boxes: boxes)
         let x = inside.left
         var y = inside.top
-        for line in dialog.lines {
+        for line in lines {
             screen.write(line, column: x, row: y, role: .dialog, maxWidth: innerWidth)
             y += 1
         }
@@ -86,5 +88,15 @@ enum DialogRenderer {
             y += 1
         }
         screen.write(dialog.footer, column: x, row: y, role: .dim, maxWidth: innerWidth)
+    }
+
+    /// `lines` in at most `rows` rows: when they do not fit, the first and the last ones with a
+    /// line between saying how many are hidden — the fields and buttons below always stay on screen.
+    static func fitted(_ lines: [String], rows: Int) -> [String] {
+        guard lines.count > rows else { return lines }
+        guard rows > 1 else { return rows == 1 ? ["… \(lines.count) lines hidden: enlarge the terminal"] : [] }
+        let head = (rows - 1) / 2, tail = rows - 1 - head
+        return Array(lines.prefix(head)) + ["… \(lines.count - head - tail) lines hidden: enlarge the terminal to read them"]
+            + Array(lines.suffix(tail))
     }
 }
