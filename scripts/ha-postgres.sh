@@ -24,53 +24,8 @@ env_file="${HA_POSTGRES_ENV:-/tmp/market-console-ha-postgres.env}"
 say() { echo "ha-postgres: $*"; }
 die() { echo "ha-postgres: $*" >&2; exit 1; }
 
-# The highest PostgreSQL version's bin directory under /usr/lib/postgresql, else wherever pg_ctl is on PATH.
-postgres_bin() {
-    local dir best=""
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
-        [[ -x "$dir/pg_ctl" && -x "$dir/initdb" && -x "$dir/pg_basebackup" ]] && best="$dir"
-    done
-    if [[ -z "$best" ]] && command -v pg_ctl >/dev/null 2>&1; then
-        best="$(dirname "$(command -v pg_ctl)")"
-    fi
-    [[ -n "$best" ]] || die "PostgreSQL binaries not found: run scripts/install-deps.sh"
-    echo "$best"
-}
-
-# A TCP port on 127.0.0.1 that is free right now (the kernel picks it).
-free_port() {
-    if command -v perl >/dev/null 2>&1; then
-        perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Proto => "tcp", Listen => 1, ReuseAddr => 1) or die "bind: $!\n"; print $s->sockport, "\n";'
-    else
-        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-    fi
-}
-
-# Whether a process with this pid exists and is not a zombie.
-alive() {
-    local pid="$1" stat
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-    stat="$(cat "/proc/$pid/stat" 2>/dev/null || true)"
-    [[ -z "$stat" ]] && return 0
-    stat="${stat##*) }"
-    [[ "${stat:0:1}" != Z && "${stat:0:1}" != X ]]
-}
-
-# Waits up to $2 seconds for pid $1 to end.
-wait_gone() {
-    local pid="$1" tenths=$(($2 * 10))
-    while alive "$pid" && ((tenths-- > 0)); do sleep 0.1; done
-    ! alive "$pid"
-}
-
-# Runs a command as the server user (via runuser when that is not us), from the temporary directory.
-as_server_user() {
-    if [[ -n "${server_user:-}" && "$server_user" != "$(id -un)" ]]; then
-        (cd "$tmp_dir" && runuser -u "$server_user" -- "$@")
-    else
-        (cd "$tmp_dir" && "$@")
-    fi
-}
+# Helpers shared with the other server scripts: postgres_bin, free_port, alive, wait_gone, as_server_user.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/servers.sh"
 
 load_env() {
     [[ -f "$env_file" ]] || die "not started ($env_file not found)"
@@ -127,7 +82,7 @@ stop_all() {
 start_all() {
     [[ -f "$env_file" ]] && stop_all >/dev/null
     command -v pgbouncer >/dev/null 2>&1 || die "pgbouncer not found: run scripts/install-deps.sh"
-    pg_bin="$(postgres_bin)"
+    pg_bin="$(postgres_bin pg_basebackup)"
     tmp_dir="$(mktemp -d "${TMPDIR:-/tmp}/market-console-ha.XXXXXX")"
     chmod 755 "$tmp_dir"
     server_user=""

@@ -21,39 +21,8 @@ master_name=market
 say() { echo "ha-redis: $*"; }
 die() { echo "ha-redis: $*" >&2; exit 1; }
 
-# A TCP port on 127.0.0.1 that is free right now (the kernel picks it), not one of those in $taken.
-taken=" "
-free_port() {
-    local port
-    while true; do
-        if command -v perl >/dev/null 2>&1; then
-            port="$(perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Proto => "tcp", Listen => 1, ReuseAddr => 1) or die "bind: $!\n"; print $s->sockport, "\n";')"
-        elif command -v python3 >/dev/null 2>&1; then
-            port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-        else
-            die "need perl or python3 to find a free port"
-        fi
-        # Sentinel mode also listens on port+10000 for nothing, but the bus of a cluster would: keep clear.
-        [[ "$taken" != *" $port "* ]] && break
-    done
-    taken+="$port "
-    echo "$port"
-}
-
-alive() {
-    local pid="$1" stat
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-    stat="$(cat "/proc/$pid/stat" 2>/dev/null || true)"
-    [[ -z "$stat" ]] && return 0
-    stat="${stat##*) }"
-    [[ "${stat:0:1}" != Z && "${stat:0:1}" != X ]]
-}
-
-wait_gone() {
-    local pid="$1" tenths=$(($2 * 10))
-    while alive "$pid" && ((tenths-- > 0)); do sleep 0.1; done
-    ! alive "$pid"
-}
+# Helpers shared with the other server scripts: free_port, alive, wait_gone.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/servers.sh"
 
 stop_servers() {
     [[ -f "$env_file" ]] || { say "nothing to stop ($env_file not found)"; return 0; }

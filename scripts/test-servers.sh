@@ -17,55 +17,8 @@ env_file="${TEST_SERVERS_ENV:-/tmp/market-console-test-servers.env}"
 say() { echo "test-servers: $*"; }
 die() { echo "test-servers: $*" >&2; exit 1; }
 
-# The highest PostgreSQL version's bin directory under /usr/lib/postgresql, else wherever pg_ctl is on PATH.
-postgres_bin() {
-    local dir best=""
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
-        [[ -x "$dir/pg_ctl" && -x "$dir/initdb" ]] && best="$dir"
-    done
-    if [[ -z "$best" ]] && command -v pg_ctl >/dev/null 2>&1; then
-        best="$(dirname "$(command -v pg_ctl)")"
-    fi
-    [[ -n "$best" ]] || die "PostgreSQL binaries not found: run scripts/install-deps.sh"
-    echo "$best"
-}
-
-# A TCP port on 127.0.0.1 that is free right now (the kernel picks it).
-free_port() {
-    if command -v perl >/dev/null 2>&1; then
-        perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Proto => "tcp", Listen => 1, ReuseAddr => 1) or die "bind: $!\n"; print $s->sockport, "\n";'
-    elif command -v python3 >/dev/null 2>&1; then
-        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-    else
-        die "need perl or python3 to find a free port"
-    fi
-}
-
-# Whether a process with this pid exists and is not a zombie (an exited daemon nobody has reaped yet).
-alive() {
-    local pid="$1" stat
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-    stat="$(cat "/proc/$pid/stat" 2>/dev/null || true)"
-    [[ -z "$stat" ]] && return 0  # no /proc: trust kill -0
-    stat="${stat##*) }"
-    [[ "${stat:0:1}" != Z && "${stat:0:1}" != X ]]
-}
-
-# Waits up to $2 seconds for pid $1 to end.
-wait_gone() {
-    local pid="$1" tenths=$(($2 * 10))
-    while alive "$pid" && ((tenths-- > 0)); do sleep 0.1; done
-    ! alive "$pid"
-}
-
-# Runs a command as the server user (via runuser when that is not us), from the temporary directory.
-as_server_user() {
-    if [[ -n "${server_user:-}" && "$server_user" != "$(id -un)" ]]; then
-        (cd "$tmp_dir" && runuser -u "$server_user" -- "$@")
-    else
-        (cd "$tmp_dir" && "$@")
-    fi
-}
+# Helpers shared with the other server scripts: postgres_bin, free_port, alive, wait_gone, as_server_user.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/servers.sh"
 
 stop_servers() {
     [[ -f "$env_file" ]] || { say "nothing to stop ($env_file not found)"; return 0; }

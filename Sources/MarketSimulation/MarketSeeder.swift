@@ -39,13 +39,17 @@ struct MarketSeeder {
             SELECT (\(UnitOfWork.textArray(Self.gifts))::text[])[1 + g % \(Self.gifts.count)], g, \(firstUser) + g % \(users)
             FROM generate_series(1, \(nfts)) AS g
             """)
+        // Another process's traffic may already act on these NFTs (a second `simulate` on a running
+        // market): list and auction only those still owned, and skip any it has locked right now.
         _ = try await pool.query("""
-            UPDATE nfts SET state = 'listed', price = (1 + id % 20) * 500000000 WHERE id % 5 = 0 AND owner_id BETWEEN \(firstUser) AND \(lastUser)
+            UPDATE nfts SET state = 'listed', price = (1 + id % 20) * 500000000
+            WHERE id % 5 = 0 AND owner_id BETWEEN \(firstUser) AND \(lastUser) AND state = 'owned'
             """)
         let hot = try await pool.query("""
             WITH picked AS (
-                SELECT id, owner_id FROM nfts WHERE id % 5 = 1 AND id % 3 = 0 AND owner_id BETWEEN \(firstUser) AND \(lastUser)
-                ORDER BY id LIMIT \(max(50, users / 8))),
+                SELECT id, owner_id FROM nfts
+                WHERE id % 5 = 1 AND id % 3 = 0 AND owner_id BETWEEN \(firstUser) AND \(lastUser) AND state = 'owned'
+                ORDER BY id LIMIT \(max(50, users / 8)) FOR UPDATE SKIP LOCKED),
             started AS (
                 INSERT INTO auctions (nft_id, seller_id, start_price, min_step, ends_at)
                 SELECT id, owner_id, (1 + id % 10) * 100000000, 10000000,

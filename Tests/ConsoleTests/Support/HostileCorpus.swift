@@ -1,3 +1,5 @@
+import TestSupport
+
 /// Strings the market may hold that a terminal, a layout or a spreadsheet would trip on: wide and
 /// zero-width graphemes, escape sequences, bidi overrides, line breaks, formulas and very long
 /// text, alone and mixed, generated from a fixed seed (the same few hundred strings every run).
