@@ -142,6 +142,21 @@ struct ActionSafetyTests {
         ])
     }
 
+    /// Right after a new filter the rows on screen are the old page's: no dialog opens on them,
+    /// and the pane says it is reading; once the filtered page arrives, the key works.
+    @Test func noDialogOpensOnAPageStillBeingRead() {
+        var model = writableAuctions()
+        _ = press([.character("/")] + "bob".map { .character($0) } + [.enter], on: &model, at: now)
+        #expect(model.panes[.auctions]?.filter == "bob")
+        #expect(press([.character("x")], on: &model, at: now) == [])
+        #expect(model.draft == nil)
+        #expect(model.message?.text == "reading the rows of this page: try again when they show")
+        #expect(DashboardPresenter.state(model, now: now, boxes: .unicode).panes.first?.summary.hasSuffix("reading…") == true)
+        _ = model.update(.fetched(DashboardFixture.result(for: model.plan)), now: now)
+        #expect(DashboardPresenter.state(model, now: now, boxes: .unicode).panes.first?.summary.hasSuffix("reading…") == false)
+        #expect(press([.character("x")], on: &model, at: now) == [.plan(.cancelAuction(id: 42, version: 4))])
+    }
+
     /// A plan for another dialog (one closed since) does not land in the open one.
     @Test func aPlanForAnotherActionIsIgnored() {
         var model = writableAuctions()

@@ -47,6 +47,7 @@ struct DemoModeratorEndToEndTests {
                     for _ in 0..<3 {
                         try await moderator.type("x")
                         try await moderator.waitFor("Confirm cancel-auction · auction:\(auction)")
+                        try await moderator.waitFor("Now: lock")  // the core's plan, probed, is on screen
                         // A person's pace against the dialog's default guard (ActionDraft.settleTime): it
                         // drops keys right after it opens and an Enter right after Confirm takes the focus.
                         try await Task.sleep(for: .seconds(ActionDraft.settleTime + 0.6))  // reads what will run
@@ -104,7 +105,7 @@ struct DemoModeratorEndToEndTests {
                 let words = line.split(separator: " ")
                 return words.count > 2 && Int64(words[0]) != nil
             }
-            guard lines.contains(where: { $0.contains("filter '\(label)'") }) else { return false }
+            guard lines.contains(where: { $0.contains("filter '\(label)'") && !$0.contains("reading…") }) else { return false }
             return screen.contains("no rows match") || (rows.count == 1 && rows[0].split(separator: " ").first == "\(auction)")
         }
         return !screen.contains("no rows match")

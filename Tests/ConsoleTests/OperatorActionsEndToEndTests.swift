@@ -104,6 +104,7 @@ struct OperatorActionsEndToEndTests {
             try await ada.send("Enter")
             try await ada.type("F")
             try await ada.waitFor("Confirm force-complete-transfer · transfer:\(transfer)")
+            try await ada.waitFor("Now: lock")  // the core's plan, probed, is on screen
             try await Task.sleep(for: .milliseconds(500))
             try await ada.type("buyer confirmed the channel")
             try await ada.send("Tab")           // to the id field
@@ -128,6 +129,7 @@ struct OperatorActionsEndToEndTests {
             try await bo.send("Enter")
             try await bo.type("A")
             try await bo.waitFor("Confirm approve · approval:\(approval)")
+            try await bo.waitFor("Now: lock")  // the core's plan, probed, is on screen
             try await Task.sleep(for: .milliseconds(500))
             try await bo.type("checked with the buyer")
             try await bo.send("Enter", "Tab")
@@ -167,7 +169,7 @@ struct OperatorActionsEndToEndTests {
         // the "/…" prompt, which shows the filter's text too until Enter is processed.
         try await tmux.waitUntil("the probe row") { screen in
             let lines = screen.split(separator: "\n")
-            return lines.contains { $0.contains("filter '\(filter)'") }
+            return lines.contains { $0.contains("filter '\(filter)'") && !$0.contains("reading…") }
                 && lines.contains { $0.contains(filter) && !$0.contains("filter '") && !$0.contains("/\(filter)") }
         }
     }

@@ -49,6 +49,12 @@ extension DashboardModel {
             say("select a row in its view first (:auctions, :proposals, :transfers, :approvals, :locks)", role: .warning, now: now)
             return []
         }
+        // After a new filter, sort or page the rows on screen are the old page's until the new one
+        // arrives: an action must not open on a row the operator no longer means.
+        guard data.plan.view == view, data.plan.pages[focusedSource] == plan.pages[focusedSource] else {
+            say("reading the rows of this page: try again when they show", role: .warning, now: now)
+            return []
+        }
         switch ActionPlanner.draft(key, source: focusedSource, id: id, in: data, now: now) {
         case .failure(let problem):
             say(problem.message, role: .warning, now: now)

@@ -159,6 +159,8 @@ enum DashboardPresenter {
         if source.isPaged && model.view != .overview {
             if !state.filter.isEmpty { parts.append("filter '\(state.filter)'") }
             parts.append("page \(state.page + 1)")
+            // The rows below are still the last page's until this page's arrive.
+            if let shown = model.data?.plan, shown.pages[source] != model.plan.pages[source] { parts.append("reading…") }
         }
         return parts.joined(separator: " · ")
     }
