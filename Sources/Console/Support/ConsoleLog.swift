@@ -14,7 +14,8 @@ final class ConsoleLog: Sendable {
         self.path = path
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        // A log that cannot be created leaves `file` nil: the console runs on without one.
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         file = FileHandle(forWritingAtPath: path)
         _ = try? file?.seekToEnd()
     }
@@ -45,10 +46,9 @@ final class ConsoleLog: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
+        func log(event: LogEvent) {
             let stamp = ISO8601DateFormatter().string(from: Date())
-            log.write("\(stamp) \(level) \(label): \(message)", level: level)
+            log.write("\(stamp) \(event.level) \(label): \(event.message)", level: event.level)
         }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 public struct PreflightReport: Sendable, Equatable {
     /// One row of the plan, probed.
     public struct RowProbe: Sendable, Equatable {
+        /// The plan's row.
         public var row: ActionPlan.Row
         /// Whether the row could be locked in the plan's mode (`NOWAIT`) just now.
         public var free: Bool
@@ -13,6 +14,7 @@ public struct PreflightReport: Sendable, Equatable {
         public var holder: RowHolder?
     }
 
+    /// The plan's lock.
     public var lockKey: String
     /// The Redis lock's holder; nil when the lock is free.
     public var lockHolder: HeldLock?

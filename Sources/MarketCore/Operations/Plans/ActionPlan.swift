@@ -7,6 +7,7 @@ public struct ActionPlan: Sendable, Equatable {
     public struct Row: Sendable, Equatable, Hashable {
         /// The table, e.g. `auctions`.
         public var table: String
+        /// The row's `id`.
         public var id: Int64
         /// `UPDATE`, or `NO KEY UPDATE` for users (as every market operation locks them).
         public var lockMode: String
@@ -23,6 +24,7 @@ public struct ActionPlan: Sendable, Equatable {
 
     /// Money the action moves, in nanoTON.
     public struct Movement: Sendable, Equatable {
+        /// nanoTON.
         public var amount: Int64
         /// Who receives it: a user's name and id.
         public var to: String
@@ -32,6 +34,7 @@ public struct ActionPlan: Sendable, Equatable {
         public var condition: String?
     }
 
+    /// The action planned, as the operator asked for it.
     public var request: OperatorActionRequest
     /// The distributed lock it takes, or (``takesOverLock``) the lock it takes over.
     public var lockKey: String
@@ -39,6 +42,7 @@ public struct ActionPlan: Sendable, Equatable {
     public var takesOverLock: Bool
     /// The rows its Unit of Work locks, in lock order (empty for a lock release).
     public var rows: [Row]
+    /// The money it moves (none for a rejection, a release, a withdrawal resolved as sent).
     public var movements: [Movement]
     /// The row version it runs at, or nil when it checks none.
     public var requiredVersion: Int64?

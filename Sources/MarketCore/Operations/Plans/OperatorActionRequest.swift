@@ -5,15 +5,25 @@
 /// when the row changed in between ("act on what you saw"); nil (a script that did not look)
 /// skips the check.
 public enum OperatorActionRequest: Equatable, Hashable, Sendable {
+    /// ``Market/cancelAuction(_:expectedVersion:by:approval:)``.
     case cancelAuction(id: Int64, version: Int64?)
+    /// ``Market/rejectProposal(_:expectedVersion:by:approval:)``.
     case rejectProposal(id: Int64, version: Int64?)
+    /// ``Market/forceCompleteTransfer(_:expectedVersion:by:approval:)``.
     case forceCompleteTransfer(id: Int64, version: Int64?)
+    /// ``Market/cancelTransfer(_:expectedVersion:by:approval:)``.
     case cancelTransfer(id: Int64, version: Int64?)
+    /// ``Market/retryTransfer(_:expectedVersion:by:)``.
     case retryTransfer(id: Int64)
+    /// ``Market/resolveWithdrawal(_:sentWithHash:expectedVersion:by:approval:)`` with the hash the operator found.
     case resolveWithdrawalSent(id: Int64, version: Int64?, txHash: String)
+    /// ``Market/resolveWithdrawal(_:sentWithHash:expectedVersion:by:approval:)`` as failed: the user is refunded.
     case resolveWithdrawalFailed(id: Int64, version: Int64?)
+    /// ``Market/releaseLock(key:expectedFence:by:)``.
     case releaseLock(key: String)
+    /// ``Market/approve(_:by:)``: the approved action runs.
     case approve(id: Int64)
+    /// ``Market/rejectApproval(_:by:)``.
     case rejectApproval(id: Int64)
 
     /// The action, whose roles decide who may run it.
