@@ -91,6 +91,23 @@ struct ActionPlanTests {
         }
     }
 
+    /// A viewer takes no action, so it may not probe rows — neither through the core nor by calling
+    /// the probe itself; it may read a plan (ids it can read anyway).
+    @Test func aViewerMayReadAPlanButNotProbeIt() async throws {
+        try await MarketFixture.run { f in
+            let (auction, _) = try await Self.auctionWithABid(f)
+            let vic = try await f.operatorNamed("vic", role: nil)
+            let plan = try await vic.market.plan(.cancelAuction(id: auction, version: 2))
+            #expect(plan.rows.count == 3)
+            let refused = await #expect(throws: MarketError.self) { try await vic.market.preflight(plan) }
+            #expect(refused?.code == .forbidden)
+            let direct = await #expect(throws: PostgresError.self) {
+                try await vic.market.services.pool.query("SELECT * FROM mc_probe_rows('{users}', '{1}', '{UPDATE}')")
+            }
+            #expect(direct?.sqlState == "MC403")
+        }
+    }
+
     // MARK: Scenarios
 
     /// A live auction (version 2) whose top bid, 2 TON, is the bidder's.

@@ -46,14 +46,21 @@ extension Market {
     /// lock, then each row in the plan's lock mode `NOWAIT` (the database's `mc_probe_rows`,
     /// which operator logins may call though they may not lock rows, rolled back at once), naming
     /// the session that holds each row in the way. Changes nothing.
+    ///
+    /// - Throws: ``MarketError`` `.forbidden` for a viewer's login, which takes no action.
     public func preflight(_ plan: ActionPlan) async throws -> PreflightReport {
         async let holder = services.locks.heldLocks(PageRequest(sort: "key", filter: plan.lockKey, limit: 20))
         let rows = plan.rows
-        let probed = try await services.pool.query("""
-            SELECT free, holder_pid, holder_login, holder_application, holder_state, holder_since, holder_query
-            FROM mc_probe_rows(\(UnitOfWork.textArray(rows.map(\.table)))::text[], \(UnitOfWork.bigintArray(rows.map(\.id)))::bigint[],
-                               \(UnitOfWork.textArray(rows.map(\.lockMode)))::text[])
-            """).rows
+        let probed: [PostgresRow]
+        do {
+            probed = try await services.pool.query("""
+                SELECT free, holder_pid, holder_login, holder_application, holder_state, holder_since, holder_query
+                FROM mc_probe_rows(\(UnitOfWork.textArray(rows.map(\.table)))::text[], \(UnitOfWork.bigintArray(rows.map(\.id)))::bigint[],
+                                   \(UnitOfWork.textArray(rows.map(\.lockMode)))::text[])
+                """).rows
+        } catch let error as PostgresError {
+            throw MarketError(operatorFunctionError: error) ?? error
+        }
         let probes = try zip(rows, probed).map { row, result in
             let holder = try result.decode(Int32?.self, at: 1).map { pid in
                 RowHolder(pid: pid, login: try result.decode(String?.self, at: 2) ?? "", application: try result.decode(String?.self, at: 3) ?? "",

@@ -89,7 +89,8 @@ extension OperatorActionsSQL {
         -- The console's preflight of a plan: whether each row can be locked in its mode right now
         -- (NOWAIT, in a subtransaction rolled back either way) and, when not, the session holding
         -- it — found from the row's locker (xmax) — named by pid, login and application. Operator
-        -- logins may call it though they may neither lock rows nor read other logins' sessions.
+        -- logins that may act (oncall, moderator, admin) may call it though they may neither lock rows
+        -- nor read other logins' sessions; a viewer, who takes no action, may not.
         CREATE OR REPLACE FUNCTION mc_probe_rows(p_tables TEXT[], p_ids BIGINT[], p_modes TEXT[])
         RETURNS TABLE (free BOOLEAN, holder_pid INTEGER, holder_login TEXT, holder_application TEXT, holder_state TEXT,
                        holder_since TIMESTAMPTZ, holder_query TEXT)
@@ -99,6 +100,10 @@ extension OperatorActionsSQL {
             locker XID;
             holders INTEGER[];
         BEGIN
+            IF mc_operator_role(session_user) = 'viewer' THEN
+                RAISE EXCEPTION 'operator % (viewer) takes no action, so it probes no row: oncall, moderator or admin only',
+                    session_user USING ERRCODE = 'MC403';
+            END IF;
             FOR i IN 1 .. COALESCE(array_length(p_tables, 1), 0) LOOP
                 holder_pid := NULL; holder_login := NULL; holder_application := NULL; holder_state := NULL;
                 holder_since := NULL; holder_query := NULL;
