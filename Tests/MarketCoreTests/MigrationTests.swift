@@ -32,13 +32,15 @@ struct MigrationTests {
             let pool = f.services.pool
             _ = try await pool.simpleQuery("""
                 DROP FUNCTION mc_action_rows(TEXT, BIGINT), mc_lock_row(TEXT, BIGINT, TEXT, BOOLEAN),
-                              mc_lock_action_rows(TEXT, BIGINT), mc_probe_rows(TEXT[], BIGINT[], TEXT[]);
+                              mc_lock_action_rows(TEXT, BIGINT), mc_probe_rows(TEXT[], BIGINT[], TEXT[]),
+                              mc_settle_withdrawal(withdrawals, TEXT, TEXT);
                 CREATE FUNCTION mc_probe_row(p_table TEXT, p_id BIGINT) RETURNS BOOLEAN LANGUAGE sql AS $$ SELECT true $$;
                 ALTER FUNCTION mc_op_cancel_auction(BIGINT, BIGINT, TEXT, BIGINT) RESET search_path;
                 DELETE FROM schema_migrations WHERE version = 10;
                 """)
             #expect(try await Migrator(pool: pool).migrate() == [10])
             #expect(try await f.value("SELECT to_regprocedure('mc_probe_row(text, bigint)') IS NULL", as: Bool.self))
+            #expect(try await f.value("SELECT to_regprocedure('mc_settle_withdrawal(withdrawals, text, text)') IS NOT NULL", as: Bool.self))
             #expect(try await f.value("""
                 SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE oid = 'mc_op_cancel_auction(bigint, bigint, text, bigint)'::regprocedure
                 """, as: String.self).hasPrefix("search_path="))

@@ -103,12 +103,7 @@ extension Market {
     /// marks the approval done — the database refuses the login that asked, a superuser session,
     /// a login whose role may not take the action, and an approval already decided.
     public func approve(_ approval: Int64, by request: OperatorRequest) async throws -> PendingApproval {
-        guard let row = try await services.pool.query("""
-            SELECT \(unsafeSQL: PendingApproval.columns) FROM operator_approvals WHERE id = \(approval)
-            """).first else {
-            throw MarketError(.notFound, "approval \(approval) does not exist")
-        }
-        var pending = try PendingApproval(row: row)
+        var pending = try await self.approval(approval)
         guard pending.state == "pending" else {
             throw MarketError(.invalidState, "approval \(approval) is already \(pending.state)\(pending.decidedBy.map { " by \($0)" } ?? "")")
         }
@@ -141,6 +136,18 @@ extension Market {
             try await uow.operatorCall("SELECT mc_op_reject_approval(\(approval), \(request.reason))",
                                        action: .rejectApproval, target: OperatorAction.rejectApproval.auditTarget(approval), reason: request.reason)
         }
+    }
+
+    /// One approval as it is now (read without a lock).
+    ///
+    /// - Throws: ``MarketError`` `.notFound`.
+    func approval(_ id: Int64) async throws -> PendingApproval {
+        guard let row = try await services.pool.query("""
+            SELECT \(unsafeSQL: PendingApproval.columns) FROM operator_approvals WHERE id = \(id)
+            """).first else {
+            throw MarketError(.notFound, "approval \(id) does not exist")
+        }
+        return try PendingApproval(row: row)
     }
 
     /// Approvals waiting for a second operator, oldest first.

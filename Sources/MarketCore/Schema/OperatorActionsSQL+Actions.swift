@@ -229,20 +229,27 @@ extension OperatorActionsSQL {
             IF w.state <> 'pending' THEN
                 RAISE EXCEPTION 'withdrawal % is already %', p_withdrawal, w.state USING ERRCODE = 'MC422';
             END IF;
-            IF p_tx_hash IS NOT NULL THEN
-                UPDATE withdrawals SET state = 'sent', tx_hash = p_tx_hash, attempts = attempts + 1, resolved_by = session_user,
-                    version = version + 1, updated_at = now() WHERE id = p_withdrawal;
-                detail := 'sent, tx ' || p_tx_hash;
-            ELSE
-                UPDATE withdrawals SET state = 'failed', last_error = 'resolved as failed by ' || session_user,
-                    resolved_by = session_user, version = version + 1, updated_at = now() WHERE id = p_withdrawal;
-                UPDATE users SET balance = balance + w.amount, updated_at = now() WHERE id = w.user_id;
-                INSERT INTO ledger (account_id, delta, kind, reference)
-                VALUES (w.user_id, w.amount, 'withdrawal_refund', 'withdrawal:' || p_withdrawal);
-                detail := format('failed, %s refunded to user %s', mc_ton(w.amount), w.user_id);
-            END IF;
+            detail := mc_settle_withdrawal(w, p_tx_hash, 'resolved as failed by ' || session_user);
             PERFORM mc_audit(operator_role, 'resolve-withdrawal', 'withdrawal:' || p_withdrawal, audit_reason, detail);
             RETURN detail;
+        END $fn$;
+
+        -- A pending withdrawal, its row and its user's locked, was sent (p_tx_hash) or failed: the
+        -- user is refunded, with p_failure as its last error. An operator's resolution and the
+        -- reconciler's both end here.
+        CREATE OR REPLACE FUNCTION mc_settle_withdrawal(w withdrawals, p_tx_hash TEXT, p_failure TEXT) RETURNS TEXT
+        LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF p_tx_hash IS NOT NULL THEN
+                UPDATE withdrawals SET state = 'sent', tx_hash = p_tx_hash, attempts = attempts + 1, resolved_by = session_user,
+                    version = version + 1, updated_at = now() WHERE id = w.id;
+                RETURN 'sent, tx ' || p_tx_hash;
+            END IF;
+            UPDATE withdrawals SET state = 'failed', last_error = p_failure, resolved_by = session_user, version = version + 1,
+                updated_at = now() WHERE id = w.id;
+            UPDATE users SET balance = balance + w.amount, updated_at = now() WHERE id = w.user_id;
+            INSERT INTO ledger (account_id, delta, kind, reference) VALUES (w.user_id, w.amount, 'withdrawal_refund', 'withdrawal:' || w.id);
+            RETURN format('failed, %s refunded to user %s', mc_ton(w.amount), w.user_id);
         END $fn$;
 
         -- An operator takes over a lock whose holder is gone: the new fence is committed for the key.

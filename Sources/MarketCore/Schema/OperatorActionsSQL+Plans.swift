@@ -152,6 +152,7 @@ extension OperatorActionsSQL {
                 WHERE p.pronamespace = schema_name::regnamespace
                   AND p.proname IN ('mc_action_rows', 'mc_lock_row', 'mc_lock_action_rows', 'mc_probe_rows',
                                     'mc_op_cancel_auction', 'mc_op_reject_proposal', 'mc_lock_pending_transfer', 'mc_settle_transfer',
+                                    'mc_settle_withdrawal',
                                     'mc_op_resolve_transfer', 'mc_op_retry_transfer', 'mc_op_resolve_withdrawal',
                                     'mc_op_release_lock', 'mc_op_request_approval', 'mc_op_reject_approval')
             LOOP

@@ -1,4 +1,6 @@
-/// The SQL of ``Migration/v8Reconciler``.
+/// The SQL of ``Migration/v8Reconciler``. ``functions`` are the current definitions (`CREATE OR
+/// REPLACE`), re-applied with ``privileges`` by ``Migration/v10ActionPlans``, where the settling of a
+/// withdrawal became the operators' `mc_settle_withdrawal` and its rows those of the operators' plan.
 enum ReconcilerSQL {
     static let schema = """
         DO $$
@@ -31,7 +33,7 @@ enum ReconcilerSQL {
 
     static let functions = """
         -- session_user's reconciler role; MC403 for any other login, MC400 without evidence.
-        CREATE FUNCTION mc_reconciler_authorize(p_evidence TEXT) RETURNS TEXT LANGUAGE plpgsql AS $fn$
+        CREATE OR REPLACE FUNCTION mc_reconciler_authorize(p_evidence TEXT) RETURNS TEXT LANGUAGE plpgsql AS $fn$
         BEGIN
             IF NOT pg_has_role(session_user, 'market_reconciler', 'MEMBER') THEN
                 RAISE EXCEPTION 'login % is not a reconciler (market_reconciler only)', session_user USING ERRCODE = 'MC403';
@@ -46,7 +48,7 @@ enum ReconcilerSQL {
 
         -- Telegram said the transfer happened (p_moved: complete it) or can never happen (refund the
         -- buyer, list the channel again).
-        CREATE FUNCTION mc_rec_settle_transfer(p_transfer BIGINT, p_expected_version BIGINT, p_moved BOOLEAN, p_evidence TEXT)
+        CREATE OR REPLACE FUNCTION mc_rec_settle_transfer(p_transfer BIGINT, p_expected_version BIGINT, p_moved BOOLEAN, p_evidence TEXT)
         RETURNS TEXT LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             operator_role TEXT := mc_reconciler_authorize(p_evidence);
@@ -66,7 +68,7 @@ enum ReconcilerSQL {
         END $fn$;
 
         -- TON showed the payout's transaction (p_tx_hash: sent) or that it can never be sent (NULL: refund).
-        CREATE FUNCTION mc_rec_settle_withdrawal(p_withdrawal BIGINT, p_expected_version BIGINT, p_tx_hash TEXT, p_evidence TEXT)
+        CREATE OR REPLACE FUNCTION mc_rec_settle_withdrawal(p_withdrawal BIGINT, p_expected_version BIGINT, p_tx_hash TEXT, p_evidence TEXT)
         RETURNS TEXT LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             operator_role TEXT := mc_reconciler_authorize(p_evidence);
@@ -76,7 +78,8 @@ enum ReconcilerSQL {
             IF p_expected_version IS NULL THEN
                 RAISE EXCEPTION 'the reconciler settles a withdrawal at the version it read' USING ERRCODE = 'MC400';
             END IF;
-            SELECT * INTO w FROM withdrawals WHERE id = p_withdrawal FOR UPDATE OF withdrawals;
+            PERFORM mc_lock_action_rows('resolve-withdrawal', p_withdrawal);
+            SELECT * INTO w FROM withdrawals WHERE id = p_withdrawal;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'withdrawal % does not exist', p_withdrawal USING ERRCODE = 'MC404';
             END IF;
@@ -87,19 +90,7 @@ enum ReconcilerSQL {
             IF w.state <> 'pending' THEN
                 RAISE EXCEPTION 'withdrawal % is already %', p_withdrawal, w.state USING ERRCODE = 'MC422';
             END IF;
-            PERFORM 1 FROM users WHERE id = w.user_id FOR NO KEY UPDATE OF users;
-            IF p_tx_hash IS NOT NULL THEN
-                UPDATE withdrawals SET state = 'sent', tx_hash = p_tx_hash, attempts = attempts + 1, resolved_by = session_user,
-                    version = version + 1, updated_at = now() WHERE id = p_withdrawal;
-                detail := 'sent, tx ' || p_tx_hash;
-            ELSE
-                UPDATE withdrawals SET state = 'failed', last_error = 'reconciler: ' || p_evidence, resolved_by = session_user,
-                    version = version + 1, updated_at = now() WHERE id = p_withdrawal;
-                UPDATE users SET balance = balance + w.amount, updated_at = now() WHERE id = w.user_id;
-                INSERT INTO ledger (account_id, delta, kind, reference)
-                VALUES (w.user_id, w.amount, 'withdrawal_refund', 'withdrawal:' || p_withdrawal);
-                detail := format('failed, %s refunded to user %s', mc_ton(w.amount), w.user_id);
-            END IF;
+            detail := mc_settle_withdrawal(w, p_tx_hash, 'reconciler: ' || p_evidence);
             PERFORM mc_audit(operator_role, 'reconcile-withdrawal', 'withdrawal:' || p_withdrawal, p_evidence, detail);
             RETURN detail;
         END $fn$;
@@ -107,7 +98,7 @@ enum ReconcilerSQL {
         -- The gateway did not say: the ask is counted as an attempt (shown in the transfers view)
         -- and the next one waits (5 s doubling, at most 5 min). Returns false when the row is no
         -- longer pending at p_expected_version (someone settled it meanwhile).
-        CREATE FUNCTION mc_rec_note_unknown(p_kind TEXT, p_id BIGINT, p_expected_version BIGINT, p_note TEXT)
+        CREATE OR REPLACE FUNCTION mc_rec_note_unknown(p_kind TEXT, p_id BIGINT, p_expected_version BIGINT, p_note TEXT)
         RETURNS BOOLEAN LANGUAGE plpgsql SECURITY DEFINER AS $fn$
         DECLARE
             operator_role TEXT := mc_reconciler_authorize(p_note);

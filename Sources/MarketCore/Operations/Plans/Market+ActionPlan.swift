@@ -16,16 +16,14 @@ extension Market {
                                                role: try $0.decode(at: 3)) }
             guard !rows.isEmpty else { throw MarketError(.notFound, "\(request.auditTarget) does not exist") }
         }
-        let requiredVersion: Int64? = switch request {
-        case .approve(let id): try await approvedRequest(id).expectedVersion
-        default: request.expectedVersion
-        }
         if case .releaseLock(let key) = request {
             return ActionPlan(request: request, lockKey: key, takesOverLock: true, rows: [], movements: [], requiredVersion: nil,
                               needsSecondOperator: false)
         }
-        return ActionPlan(request: request, lockKey: try await lockKey(for: request), takesOverLock: false, rows: rows,
-                          movements: try await movements(of: request), requiredVersion: requiredVersion,
+        // An approval runs the action it was asked for: its lock, its money, its version.
+        let runs = if case .approve(let id) = request { try await approvedRequest(id) } else { request }
+        return ActionPlan(request: request, lockKey: try await lockKey(for: runs), takesOverLock: false, rows: rows,
+                          movements: try await movements(of: runs), requiredVersion: runs.expectedVersion,
                           needsSecondOperator: twoPerson)
     }
 
@@ -44,12 +42,7 @@ extension Market {
 
     /// The action a pending approval asks for, as its request.
     func approvedRequest(_ approval: Int64) async throws -> OperatorActionRequest {
-        guard let row = try await services.pool.query("""
-            SELECT \(unsafeSQL: PendingApproval.columns) FROM operator_approvals WHERE id = \(approval)
-            """).first else {
-            throw MarketError(.notFound, "approval \(approval) does not exist")
-        }
-        let pending = try PendingApproval(row: row)
+        let pending = try await self.approval(approval)
         guard let request = OperatorActionRequest(approved: pending) else {
             throw MarketError(.invalidState, "approval \(approval) names \(pending.action), which cannot run through an approval")
         }
@@ -87,9 +80,7 @@ extension Market {
                 SELECT w.amount, u.id, u.name FROM withdrawals w JOIN users u ON u.id = w.user_id WHERE w.id = \(id)
                 """).first else { return [] }
             return [.init(amount: try row.decode(at: 0), to: try Self.user(row, at: 1), from: "the withdrawal, refunded")]
-        case .approve(let id):
-            return try await movements(of: try await approvedRequest(id))
-        case .rejectProposal, .resolveWithdrawalSent, .releaseLock, .rejectApproval:
+        case .rejectProposal, .resolveWithdrawalSent, .releaseLock, .approve, .rejectApproval:
             return []
         }
     }
