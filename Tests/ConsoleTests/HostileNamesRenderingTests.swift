@@ -69,6 +69,37 @@ struct HostileNamesRenderingTests {
         }
     }
 
+    /// The action dialog shows names from the data too — the plan's recipients, a row holder's
+    /// application and statement: every corpus string there leaves a clean frame, its box intact.
+    @Test func theActionDialogShowsHostileNamesCleanly() async throws {
+        for (width, height) in ViewRenderingTests.sizes {
+            for name in Self.corpus {
+                await Task.yield()  // CPU-bound: let the suite's timing-sensitive tests run between frames
+                var model = DashboardModel(initialView: .auctions, identity: OperatorIdentity(name: "mia", role: .moderator))
+                _ = model.update(.resized(width: width, height: height), now: DashboardFixture.now)
+                _ = model.update(.fetched(DashboardFixture.result(for: model.plan)), now: DashboardFixture.now)
+                for key in ":write 10m" { _ = model.update(.key(.character(key)), now: DashboardFixture.now) }
+                _ = model.update(.key(.enter), now: DashboardFixture.now)
+                _ = model.update(.key(.character("x")), now: DashboardFixture.now)
+                var plan = ActionSafetyTests.cancelPlan
+                plan.movements = [.init(amount: 1_500_000_000, to: "\(name) (user 8)", from: "held for their top bid")]
+                let holder = RowHolder(pid: 7, login: name, application: name, state: "idle in transaction",
+                                       transactionStart: DashboardFixture.now, query: "SELECT '\(name)'")
+                let report = PreflightReport(lockKey: plan.lockKey, lockHolder: nil, rows: plan.rows.map {
+                    .init(row: $0, free: $0.table != "users", holder: $0.table == "users" ? holder : nil)
+                })
+                _ = model.update(.planned(plan.request, PlannedAction(plan: plan, report: report, now: DashboardFixture.now)),
+                                 now: DashboardFixture.now)
+                let state = DashboardPresenter.state(model, now: DashboardFixture.now, boxes: .unicode)
+                #expect(state.dialog != nil)
+                let screen = DashboardScreen.render(state, width: width, height: height)
+                Self.expectClean(screen, "dialog \(width)x\(height) with \(name.debugDescription)")
+                let corners = screen.lines.filter { $0.contains("┌─ Confirm") || $0.contains("└─") }
+                #expect(corners.count == 2, "the dialog's box at \(width)x\(height) with \(name.debugDescription)")
+            }
+        }
+    }
+
     @Test(arguments: ViewKind.allCases)
     func plainTablesHoldNoControlOrBidiCharacterAndKeepTheirColumns(view: ViewKind) {
         var model = DashboardModel(initialView: view)
