@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import MarketCore
+import TestSupport
 
 @Suite("Connection pool")
 struct ConnectionPoolTests {
@@ -100,10 +101,11 @@ struct ConnectionPoolTests {
         }
     }
 
-    /// Cancelling the task of a running statement cancels it on the server; the connection goes
-    /// back to the pool fit for the next caller.
+    /// Cancelling the task of a running statement cancels it on the server. The connection is
+    /// closed, not pooled: the next caller gets a session of its own, which a late cancel cannot reach.
     @Test func cancellingTheTaskCancelsTheStatement() async throws {
         try await TestServers.withServices(maxConnections: 1) { services in
+            let firstSession = try await services.pool.query("SELECT pg_backend_pid()").rows[0].decode(Int.self, at: 0)
             let sleeper = Task { try await services.pool.query("SELECT pg_sleep(30)") }
             // Cancel once the statement runs on the server, as seen from a pool of the test's own.
             let observer = PostgresPool(configuration: services.configuration.database)
@@ -117,9 +119,29 @@ struct ConnectionPoolTests {
             sleeper.cancel()
             let error = await #expect(throws: PostgresError.self) { try await sleeper.value }
             #expect(error?.sqlState == "57014")
-            let row = try await services.pool.query("SELECT 5")
-            #expect(try row.rows[0].decode(Int.self, at: 0) == 5)
-            #expect(services.pool.statistics.opened == 1)
+            let nextSession = try await services.pool.query("SELECT pg_backend_pid()").rows[0].decode(Int.self, at: 0)
+            #expect(nextSession != firstSession)
+            #expect(services.pool.statistics.opened == 2)
+            #expect(services.pool.statistics.open == 1)
+        }
+    }
+
+    /// A cancel reaches the server some time after it is asked for, when the cancelled statement
+    /// may have ended: it must never stop the statement of whoever uses the pool next. Rounds of
+    /// a short statement cancelled at a random moment, each followed by another caller's statement
+    /// on the same one-connection pool, which must succeed every time.
+    @Test func aLateCancelNeverStopsTheNextCallersStatement() async throws {
+        try await TestServers.withServices(maxConnections: 1) { services in
+            var random = SplitMix64(seed: 20261205)
+            print("late cancel: 300 rounds, seed 20261205")
+            for _ in 0..<300 {
+                let cancelled = Task { try await services.pool.query("SELECT pg_sleep(0.001)") }
+                try await Task.sleep(for: .microseconds(Int(random.next() % 3_000)))
+                cancelled.cancel()
+                _ = try? await cancelled.value
+                let row = try await services.pool.query("SELECT pg_sleep(0.003), 7")
+                #expect(try row.rows[0].decode(Int.self, at: 1) == 7)
+            }
         }
     }
 

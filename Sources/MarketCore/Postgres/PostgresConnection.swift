@@ -64,6 +64,11 @@ package actor PostgresConnection {
     /// True when libpq reported the connection as usable after its last call.
     nonisolated var isUsable: Bool { status.load(ordering: .acquiring) & 1 != 0 }
 
+    /// True once a cancel was sent for a statement of this connection. The server acts on a cancel
+    /// whenever it arrives, so a late one could stop the next caller's statement: such a
+    /// connection is closed, never lent again.
+    nonisolated var wasCancelled: Bool { handle.cancelRequested }
+
     /// True while a transaction is open or aborted on this connection (as of its last call).
     nonisolated var isInTransaction: Bool { status.load(ordering: .acquiring) & 2 != 0 }
 
@@ -374,10 +379,13 @@ final class PGConnectionHandle: @unchecked Sendable {
     var pointer: OpaquePointer?
     private let cancelLock = NSLock()
     private var cancelHandle: PGCancelHandle?
-    /// The number of the statement running now, 0 when none: a cancel that comes late must not
-    /// hit the next statement.
+    /// The number of the statement running now, 0 when none: no cancel is sent once it ended.
     private let runningStatement = Atomic<UInt64>(0)
     private var statementCount: UInt64 = 0
+    private let cancelSent = Atomic<Bool>(false)
+
+    /// True once `cancel()` found a statement running and sent (or is sending) a cancel for it.
+    var cancelRequested: Bool { cancelSent.load(ordering: .acquiring) }
 
     /// Connects with libpq's blocking connect on a thread of its own; check `pointer`'s status.
     static func connect(_ configuration: PostgresConfiguration) async -> PGConnectionHandle {
@@ -420,9 +428,13 @@ final class PGConnectionHandle: @unchecked Sendable {
     /// Asks the server to cancel the running statement, if one is. `PQcancel` opens a connection
     /// of its own and waits for the server, so it runs on a short-lived thread: the caller may be a
     /// loop, and closing the connection meanwhile does not wait for it.
+    ///
+    /// The server cancels whatever the session runs when the request arrives, which may already
+    /// be a later statement: the connection is marked (`cancelRequested`) so the pool closes it.
     func cancel() {
         let target = runningStatement.load(ordering: .acquiring)
         guard target != 0, let canceller = cancelLock.withLock({ cancelHandle }) else { return }
+        cancelSent.store(true, ordering: .releasing)
         Thread.start(named: "pg-cancel") { [self] in
             // The statement may have ended while the thread started: the next one is not to be cancelled.
             guard runningStatement.load(ordering: .acquiring) == target else { return }

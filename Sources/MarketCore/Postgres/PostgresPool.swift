@@ -57,7 +57,7 @@ public final class PostgresPool: Sendable {
 
     /// Lends a connection to `body` and takes it back afterwards, on every path.
     ///
-    /// A connection left inside a transaction or broken by `body` is closed, not pooled. `package`:
+    /// A connection left inside a transaction, broken, or sent a cancel by `body` is closed, not pooled. `package`:
     /// MarketSimulation's dashboard seed writes its million rows in one transaction on one connection.
     package func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()
@@ -190,7 +190,7 @@ public final class PostgresPool: Sendable {
     }
 
     private func release(_ connection: PostgresConnection) async {
-        let reusable = connection.isUsable
+        let reusable = connection.isUsable && !connection.wasCancelled
         let clean = !connection.isInTransaction
         guard reusable && clean else {
             await connection.close()
