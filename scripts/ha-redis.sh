@@ -13,6 +13,9 @@
 # Sentinels declare the master down after 1 s (down-after-milliseconds) and give a failover 3 s
 # (failover-timeout), so killing the master promotes the replica in about 2-4 s.
 # HA_REDIS_ENV defaults to /tmp/market-console-ha-redis.env. The master's name is `market`.
+# With HA_REDIS_SENTINEL_PASSWORD set, the sentinels ask for it (`requirepass`, which they also use
+# with each other); the console then needs the same value in REDIS_SENTINEL_PASSWORD. The script
+# hands it to redis-cli through REDISCLI_AUTH, never argv, and does not write it to $HA_REDIS_ENV.
 set -euo pipefail
 
 env_file="${HA_REDIS_ENV:-/tmp/market-console-ha-redis.env}"
@@ -83,6 +86,17 @@ start_servers() {
     }
 
     # $1 = name, then redis-server arguments. Daemonizes, waits for PING, prints the pid.
+    # redis-cli on 127.0.0.1:PORT; a sentinel's port gets the sentinel password, through the environment.
+    cli() {
+        local port="$1"
+        shift
+        if [[ -n "${HA_REDIS_SENTINEL_PASSWORD:-}" && " ${sentinel_ports[*]} " == *" $port "* ]]; then
+            REDISCLI_AUTH="$HA_REDIS_SENTINEL_PASSWORD" "$redis_cli" -h 127.0.0.1 -p "$port" "$@"
+        else
+            "$redis_cli" -h 127.0.0.1 -p "$port" "$@"
+        fi
+    }
+
     start_one() {
         local name="$1" port="$2"
         shift 2
@@ -90,7 +104,7 @@ start_servers() {
             --pidfile "$dir/$name.pid" --logfile "$dir/$name.log" --dir "$dir") </dev/null >/dev/null ||
             fail "$name failed to start"
         local tries=200
-        until [[ "$("$redis_cli" -h 127.0.0.1 -p "$port" ping 2>/dev/null)" == PONG ]]; do
+        until [[ "$(cli "$port" ping 2>/dev/null)" == PONG ]]; do
             ((tries-- > 0)) || fail "$name does not answer on 127.0.0.1:$port"
             sleep 0.05
         done
@@ -118,6 +132,9 @@ sentinel down-after-milliseconds $master_name 1000
 sentinel failover-timeout $master_name 3000
 sentinel parallel-syncs $master_name 1
 EOF
+        if [[ -n "${HA_REDIS_SENTINEL_PASSWORD:-}" ]]; then
+            printf 'requirepass "%s"\n' "$HA_REDIS_SENTINEL_PASSWORD" >>"$dir/sentinel$number.conf"
+        fi
         say "starting sentinel $number on 127.0.0.1:$port"
         sentinel_pids+="$(start_one "sentinel$number" "$port" "$dir/sentinel$number.conf" --sentinel) "
         write_env
@@ -127,9 +144,9 @@ EOF
     local tries=300 ready
     while true; do
         ready=yes
-        "$redis_cli" -h 127.0.0.1 -p "$replica_port" info replication 2>/dev/null | grep -q 'master_link_status:up' || ready=no
+        cli "$replica_port" info replication 2>/dev/null | grep -q 'master_link_status:up' || ready=no
         for port in "${sentinel_ports[@]}"; do
-            [[ "$("$redis_cli" -h 127.0.0.1 -p "$port" sentinel master "$master_name" 2>/dev/null |
+            [[ "$(cli "$port" sentinel master "$master_name" 2>/dev/null |
                 awk 'previous == "num-slaves" || previous == "num-other-sentinels" { printf "%s ", $0 } { previous = $0 }')" == "1 2 " ]] ||
                 ready=no
         done

@@ -14,10 +14,11 @@ public struct MarketConfiguration: Sendable {
     /// version checks, lock waits and every action stay on `database`.
     public var readDatabase: PostgresConfiguration?
 
-    /// Parses and validates both URLs; throws one clear line on a bad one.
-    public init(databaseURL: String, redisURL: String?) throws {
+    /// Parses and validates both URLs; throws one clear line on a bad one. `sentinelPassword` is
+    /// the sentinels' own password, for a `redis-sentinel://` URL whose sentinels ask for one.
+    public init(databaseURL: String, redisURL: String?, sentinelPassword: String? = nil) throws {
         database = try PostgresConfiguration(url: databaseURL)
-        redis = try redisURL.map { try RedisConfiguration(url: $0) }
+        redis = try redisURL.map { try RedisConfiguration(url: $0, sentinelPassword: sentinelPassword) }
     }
 }
 

@@ -45,15 +45,58 @@ struct RedisRefusalAtStartTests {
         #expect(discovered.status == 0, "\(discovered.output)")
         #expect(!discovered.output.contains("unreachable"), "\(discovered.output)")
     }
+
+    /// Sentinels with a password of their own (`requirepass`): without REDIS_SENTINEL_PASSWORD, or
+    /// with a wrong one, the command ends with exit 2 and the sentinel's reason, never on the lock
+    /// fallback and never showing the password; with it, the check runs on the master they name.
+    @Test func sentinelsWithAPasswordOfTheirOwnAskForIt() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let baseDatabase = environment["DATABASE_URL"], let redis = environment["REDIS_URL"],
+              let redisPort = URLComponents(string: redis)?.port else {
+            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
+            return
+        }
+        let database = try await FreshMarket.createDatabase(named: "sentinel_auth_\(randomHex(bytes: 6))", from: baseDatabase)
+        let password = "sentinel-\(randomHex(bytes: 8))"
+        let sentinel = try SentinelProcess(monitoring: redisPort, password: password)
+        defer { sentinel.stop() }
+        let url = "redis-sentinel://127.0.0.1:\(sentinel.port)/0#market"
+
+        let attempts: [(password: String?, reason: String)] = [(nil, "NOAUTH"), ("not-\(password)", "WRONGPASS")]
+        for attempt in attempts {
+            var variables = ["DATABASE_URL": database, "REDIS_URL": url]
+            variables["REDIS_SENTINEL_PASSWORD"] = attempt.password
+            let result = await ChildProcessRunner.runOffThePool(try ConsoleEndToEndTests.consoleBinary(), ["check"],
+                                                                environment: variables, timeout: 60)
+            #expect(result.status == 2, "\(attempt.reason): \(result.output)")
+            #expect(result.output.contains(attempt.reason), "\(result.output)")
+            #expect(!result.output.contains(password), "\(result.output)")
+            #expect(!result.output.contains("advisory fallback"), "\(result.output)")
+        }
+        let authenticated = await ChildProcessRunner.runOffThePool(
+            try ConsoleEndToEndTests.consoleBinary(), ["check"],
+            environment: ["DATABASE_URL": database, "REDIS_URL": url, "REDIS_SENTINEL_PASSWORD": password], timeout: 60)
+        #expect(authenticated.status == 0, "\(authenticated.output)")
+        #expect(!authenticated.output.contains("unreachable"), "\(authenticated.output)")
+        #expect(!authenticated.output.contains(password), "\(authenticated.output)")
+
+        // A sentinel password with a plain redis:// URL is a mistake, said as one.
+        let misplaced = await ChildProcessRunner.runOffThePool(
+            try ConsoleEndToEndTests.consoleBinary(), ["check"],
+            environment: ["DATABASE_URL": database, "REDIS_URL": redis, "REDIS_SENTINEL_PASSWORD": password], timeout: 60)
+        #expect(misplaced.status == 2, "\(misplaced.output)")
+        #expect(misplaced.output.contains("not a redis-sentinel:// URL"), "\(misplaced.output)")
+    }
 }
 
-/// One sentinel of the test's own (redis-server in sentinel mode) watching the test Redis as `market`.
+/// One sentinel of the test's own (redis-server in sentinel mode) watching the test Redis as
+/// `market`, asking for `password` when one is given.
 private struct SentinelProcess {
     let port: Int
     let pid: pid_t
     let directory: URL
 
-    init(monitoring redisPort: Int) throws {
+    init(monitoring redisPort: Int, password: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sentinel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         guard let port = EmbeddedFreePort.pick(),
@@ -62,12 +105,13 @@ private struct SentinelProcess {
         }
         self.port = port
         let configuration = directory.appendingPathComponent("sentinel.conf")
-        try "sentinel monitor market 127.0.0.1 \(redisPort) 1\n".write(to: configuration, atomically: true, encoding: .utf8)
+        let requirePassword = password.map { "requirepass \"\($0)\"\n" } ?? ""
+        try "sentinel monitor market 127.0.0.1 \(redisPort) 1\n\(requirePassword)".write(to: configuration, atomically: true, encoding: .utf8)
         pid = try ChildProcessRunner.launch(redisServer, [
             configuration.path, "--sentinel", "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
         ])
         let deadline = Date().addingTimeInterval(10)
-        while !SentinelProcess.answers(port: port), Date() < deadline { usleep(20_000) }
+        while !SentinelProcess.answers(port: port, password: password), Date() < deadline { usleep(20_000) }
     }
 
     func stop() {
@@ -75,9 +119,10 @@ private struct SentinelProcess {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private static func answers(port: Int) -> Bool {
+    private static func answers(port: Int, password: String?) -> Bool {
         guard let redisCLI = EmbeddedExecutables.find("redis-cli") else { return false }
-        let result = ChildProcessRunner.run(redisCLI, ["-h", "127.0.0.1", "-p", String(port), "ping"], timeout: 5)
+        let result = ChildProcessRunner.run(redisCLI, ["-h", "127.0.0.1", "-p", String(port), "ping"],
+                                            environment: password.map { ["REDISCLI_AUTH": $0] } ?? [:], timeout: 5)
         return result.output.contains("PONG")
     }
 }

@@ -76,17 +76,30 @@ struct SentinelFailoverTests {
     }
 
     /// A failover the operator asks for leaves the old master up (as a replica): the connection
-    /// follows `+switch-master` and writes to the promoted one, never to the demoted one.
-    @Test func aConnectionFollowsAFailoverWhileTheOldMasterStaysUp() async throws {
-        try await SentinelHarness.with { harness in
-            var configuration = try RedisConfiguration(url: harness.url)
+    /// follows `+switch-master` and writes to the promoted one, never to the demoted one. Also with
+    /// sentinels that ask for a password of their own: discovery and the `+switch-master` watcher
+    /// both authenticate (without it, the connection would stay on the demoted master).
+    @Test(arguments: [false, true])
+    func aConnectionFollowsAFailoverWhileTheOldMasterStaysUp(sentinelsAskForAPassword: Bool) async throws {
+        let password = sentinelsAskForAPassword ? "sentinel-\(randomHex(bytes: 8))" : nil
+        try await SentinelHarness.with(sentinelPassword: password) { harness in
+            if let password {
+                for (given, reason) in [(nil, "NOAUTH"), ("x\(password)", "WRONGPASS")] {
+                    let connection = RedisConnection(configuration: try RedisConfiguration(url: harness.url, sentinelPassword: given))
+                    defer { connection.close() }
+                    let refused = await #expect(throws: RedisError.self) { try await connection.send("PING") }
+                    #expect(refused?.code == .refused && refused?.message.contains(reason) == true, "\(String(describing: refused))")
+                }
+            }
+            var configuration = try RedisConfiguration(url: harness.url, sentinelPassword: password)
             configuration.namespace = "\(TestServers.uniqueName("switch")):"
             let redis = RedisConnection(configuration: configuration)
             defer { redis.close() }
             try await redis.send("SET", RedisArgument(configuration.namespace + "before"), "1")
             #expect(redis.serverAddress?.port == harness.masterPort)
 
-            let sentinel = RedisConnection(configuration: try RedisConfiguration(url: "redis://127.0.0.1:\(harness.sentinelPorts[0])/0"))
+            let sentinelURL = "redis://\(password.map { ":\($0)@" } ?? "")127.0.0.1:\(harness.sentinelPorts[0])/0"
+            let sentinel = RedisConnection(configuration: try RedisConfiguration(url: sentinelURL))
             defer { sentinel.close() }
             try await sentinel.send("SENTINEL", "FAILOVER", "market")
             try await waitUntil("the connection follows the promotion", within: .seconds(20)) {

@@ -16,7 +16,7 @@ struct ConnectionOptions: ParsableArguments {
                                discussion: "Actions, probes and lock waits stay on the database URL."))
     var databaseReadURL: String?
 
-    @Option(help: "Redis URL redis://host:port/db, or redis-sentinel://host:port,host:port/db#master under Sentinel (default: $REDIS_URL, else embedded servers).")
+    @Option(help: "Redis URL redis://host:port/db, or redis-sentinel://host:port,host:port/db#master under Sentinel, whose own password comes from $REDIS_SENTINEL_PASSWORD (default: $REDIS_URL, else embedded servers).")
     var redisURL: String?
 
     @Option(help: "Prefix of every Redis key (default: $REDIS_NAMESPACE, else mc:); markets sharing a Redis need their own.")
@@ -48,7 +48,8 @@ struct ConnectionOptions: ParsableArguments {
         case let (database?, redis?):
             var configuration: MarketConfiguration
             do {
-                configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
+                configuration = try MarketConfiguration(databaseURL: database, redisURL: redis,
+                                                        sentinelPassword: environment[Self.sentinelPasswordVariable])
                 configuration.readDatabase = try readDatabase.map { try PostgresConfiguration(url: $0) }
             } catch {
                 throw UsageError("\(error)")  // a URL that does not parse is bad usage, like a bad flag
@@ -76,6 +77,10 @@ struct ConnectionOptions: ParsableArguments {
                              + "or neither to use the embedded servers")
         }
     }
+
+    /// The sentinels' own password (`requirepass` in sentinel.conf), read from the environment
+    /// only: a secret never goes on the command line.
+    static let sentinelPasswordVariable = "REDIS_SENTINEL_PASSWORD"
 
     static func carriesPassword(_ url: String) -> Bool {
         guard let components = URLComponents(string: url) else { return url.contains("password=") }

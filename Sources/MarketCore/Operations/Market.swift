@@ -29,6 +29,7 @@ public final class Market: Sendable {
     ///
     /// Runs on one of the database pool's threads from the start: the operation mostly waits on its
     /// statements, and its lock and its Unit of Work then cost no thread hop between them.
+    @discardableResult
     func locked<T: Sendable>(_ key: String, _ operation: String,
                              _ body: @escaping @Sendable (UnitOfWork) async throws -> T) async throws -> T {
         let executor = database.pool.taskExecutor

@@ -21,7 +21,14 @@ public struct RedisConfiguration: Sendable {
     /// connection made from this configuration (and its copies).
     public let sentinel: SentinelDiscovery?
 
-    public init(url: String) throws {
+    /// Parses `url`. `sentinelPassword` is what the sentinels themselves ask for (`requirepass` in
+    /// their configuration), which may differ from the master's; it needs a `redis-sentinel://` URL.
+    public init(url: String, sentinelPassword: String? = nil) throws {
+        let sentinelPassword = sentinelPassword.flatMap { $0.isEmpty ? nil : $0 }
+        if sentinelPassword != nil && !url.hasPrefix("redis-sentinel://") {
+            throw RedisError(code: .invalidConfiguration,
+                             message: "a sentinel password was given, but the Redis URL \(Self.redact(url)) is not a redis-sentinel:// URL")
+        }
         if url.hasPrefix("redis-sentinel://") {
             let parsed = try Self.parseSentinelURL(url)
             host = parsed.sentinels[0].host
@@ -29,7 +36,8 @@ public struct RedisConfiguration: Sendable {
             database = parsed.database
             username = parsed.username
             password = parsed.password
-            sentinel = SentinelDiscovery(sentinels: parsed.sentinels, masterName: parsed.masterName)
+            sentinel = SentinelDiscovery(sentinels: parsed.sentinels, masterName: parsed.masterName,
+                                         password: sentinelPassword)
             return
         }
         guard let components = URLComponents(string: url), components.scheme == "redis",

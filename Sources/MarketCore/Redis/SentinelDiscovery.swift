@@ -13,12 +13,17 @@ import Synchronization
 /// - Every change of master bumps ``epoch``: connections made before it drop their link and
 ///   discover the master again, so no command goes to a demoted master for long.
 ///
-/// Sentinels are asked without AUTH; the URL's credentials are for the master.
+/// The URL's credentials are for the master. Sentinels that ask for a password of their own
+/// (`requirepass` in sentinel.conf) get `password` with AUTH on every link, the watcher's too; a
+/// sentinel that refuses it, or asks for one when none is set, is a configuration error
+/// (`.refused`), not an outage.
 public final class SentinelDiscovery: Sendable {
     /// The sentinels, in the order the URL gave them.
     public let sentinels: [RedisAddress]
     /// The name the sentinels monitor the master under (`sentinel monitor NAME …`).
     public let masterName: String
+    /// The sentinels' own password; nil when they ask for none.
+    private let password: String?
 
     private struct State {
         var order: [RedisAddress]
@@ -34,9 +39,10 @@ public final class SentinelDiscovery: Sendable {
     /// How long one sentinel gets to answer before the next is asked.
     private static let sentinelTimeout = timeval(tv_sec: 1, tv_usec: 0)
 
-    init(sentinels: [RedisAddress], masterName: String) {
+    init(sentinels: [RedisAddress], masterName: String, password: String? = nil) {
         self.sentinels = sentinels
         self.masterName = masterName
+        self.password = password
         state = Mutex(State(order: sentinels))
     }
 
@@ -67,12 +73,13 @@ public final class SentinelDiscovery: Sendable {
 
     /// Asks the sentinels in turn for the master's address (blocking: call it on a connection's own thread).
     ///
-    /// - Throws: `.refused` when every sentinel that answered knows no master of that name (a
-    ///   wrong name is a configuration error, not an outage); `.connectionFailed` when none answered.
+    /// - Throws: `.refused` when every sentinel that answered knows no master of that name, or
+    ///   refused the password (configuration errors, not outages); `.connectionFailed` when none answered.
     func discoverMaster() throws -> RedisAddress {
         let order = state.withLock { $0.order }
         var problems: [String] = []
         var unknownTo: [RedisAddress] = []
+        var refusals: [(sentinel: RedisAddress, reason: String)] = []
         for sentinel in order {
             switch ask(sentinel) {
             case .success(let master?):
@@ -83,6 +90,8 @@ public final class SentinelDiscovery: Sendable {
                 return master
             case .success(nil):
                 unknownTo.append(sentinel)
+            case .failure(let error) where error.code == .refused:
+                refusals.append((sentinel, error.message))
             case .failure(let error):
                 problems.append("\(sentinel): \(error.message)")
             }
@@ -90,6 +99,13 @@ public final class SentinelDiscovery: Sendable {
         if !unknownTo.isEmpty {
             throw RedisError(code: .refused, message: "no Redis master named \"\(masterName)\": the sentinels at "
                              + unknownTo.map(\.description).joined(separator: ", ") + " do not monitor one by that name")
+        }
+        if !refusals.isEmpty {
+            // Sentinels share one configuration: name each reason once, with the sentinels that gave it.
+            let reasons = Dictionary(grouping: refusals, by: \.reason).sorted { $0.key < $1.key }.map { reason, from in
+                "\(from.map(\.sentinel.description).joined(separator: ", ")): \(reason)"
+            }
+            throw RedisError(code: .refused, message: "the sentinels refused this client (\(reasons.joined(separator: "; ")))")
         }
         throw RedisError(code: .connectionFailed,
                          message: "no sentinel answered for master \(masterName) (\(problems.joined(separator: "; ")))")
@@ -121,7 +137,7 @@ public final class SentinelDiscovery: Sendable {
     private func ask(_ sentinel: RedisAddress) -> Result<RedisAddress?, RedisError> {
         let context: UnsafeMutablePointer<redisContext>
         do {
-            context = try RedisIOThread.open(sentinel, timeout: Self.sentinelTimeout)
+            context = try open(sentinel)
         } catch let error as RedisError {
             return .failure(error)
         } catch {
@@ -129,6 +145,11 @@ public final class SentinelDiscovery: Sendable {
         }
         defer { redisFree(context) }
         return RedisIOThread.reply(to: ["SENTINEL", "get-master-addr-by-name", RedisArgument(masterName)], on: context)
+            .mapError { error in
+                Self.isAuthenticationRefusal(error.message)
+                    ? RedisError(code: .refused, message: "\(error.message) (they ask for a password of their own)")
+                    : error
+            }
             .flatMap { reply -> Result<RedisAddress?, RedisError> in
                 switch reply {
                 case .null:
@@ -165,12 +186,30 @@ public final class SentinelDiscovery: Sendable {
         var problems: [String] = []
         for sentinel in state.withLock({ $0.order }) {
             do {
-                return try RedisIOThread.open(sentinel, timeout: Self.sentinelTimeout)
+                return try open(sentinel)
             } catch {
                 problems.append("\(error)")
             }
         }
         throw RedisError(code: .connectionFailed, message: "no sentinel answered (\(problems.joined(separator: "; ")))")
+    }
+
+    /// A link to `sentinel`, authenticated when the sentinels have a password; `.refused` when
+    /// the sentinel refuses it.
+    private func open(_ sentinel: RedisAddress) throws -> UnsafeMutablePointer<redisContext> {
+        let context = try RedisIOThread.open(sentinel, timeout: Self.sentinelTimeout)
+        guard let password else { return context }
+        if case .failure(let error) = RedisIOThread.reply(to: ["AUTH", RedisArgument(password)], on: context) {
+            redisFree(context)
+            guard error.code == .commandFailed else { throw error }
+            throw RedisError(code: .refused, message: "the sentinel password was refused: \(error.message)")
+        }
+        return context
+    }
+
+    /// A reply that no retry cures: the sentinel wants a password, or refuses the one given.
+    private static func isAuthenticationRefusal(_ message: String) -> Bool {
+        ["NOAUTH", "WRONGPASS", "NOPERM", "ERR AUTH", "ERR invalid password"].contains { message.hasPrefix($0) }
     }
 
     /// `+switch-master` carries `name old-ip old-port new-ip new-port`.

@@ -20,11 +20,12 @@ struct SentinelHarness: Sendable {
         let description: String
     }
 
-    /// Starts the harness, runs `body`, and stops it on every path.
-    static func with<T>(_ body: (SentinelHarness) async throws -> T) async throws -> T {
+    /// Starts the harness (its sentinels asking for `sentinelPassword` when one is given), runs
+    /// `body`, and stops it on every path.
+    static func with<T>(sentinelPassword: String? = nil, _ body: (SentinelHarness) async throws -> T) async throws -> T {
         try await HeavyTestGate.run {
             let environmentFile = NSTemporaryDirectory() + "ha-redis-\(randomHex(bytes: 6)).env"
-            let harness = try await start(environmentFile: environmentFile)
+            let harness = try await start(environmentFile: environmentFile, sentinelPassword: sentinelPassword)
             do {
                 let result = try await body(harness)
                 await stop(environmentFile: environmentFile)
@@ -36,8 +37,9 @@ struct SentinelHarness: Sendable {
         }
     }
 
-    private static func start(environmentFile: String) async throws -> SentinelHarness {
-        let result = await runScript("start", environmentFile: environmentFile)
+    private static func start(environmentFile: String, sentinelPassword: String?) async throws -> SentinelHarness {
+        let result = await runScript("start", environmentFile: environmentFile,
+                                     extra: sentinelPassword.map { ["HA_REDIS_SENTINEL_PASSWORD": $0] } ?? [:])
         guard result.succeeded else {
             throw StartFailed(description: "scripts/ha-redis.sh start failed: \(result.output)")
         }
@@ -69,11 +71,13 @@ struct SentinelHarness: Sendable {
     }
 
     /// Runs the script on a thread of its own (it blocks while the servers start).
-    private static func runScript(_ command: String, environmentFile: String) async -> ChildProcessResult {
+    private static func runScript(_ command: String, environmentFile: String,
+                                  extra: [String: String] = [:]) async -> ChildProcessResult {
         await withCheckedContinuation { continuation in
             Thread.start(named: "ha-redis-script") {
                 continuation.resume(returning: ChildProcessRunner.run(
-                    "/bin/bash", [script, command], environment: ["HA_REDIS_ENV": environmentFile], timeout: 90))
+                    "/bin/bash", [script, command], environment: extra.merging(["HA_REDIS_ENV": environmentFile]) { $1 },
+                    timeout: 90))
             }
         }
     }
