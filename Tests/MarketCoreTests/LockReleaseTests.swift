@@ -88,6 +88,36 @@ struct LockReleaseTests {
         }
     }
 
+    /// After a Redis restart or a failover the fence counter may lie below fences already handed
+    /// out (a promoted replica that missed the last increments). A release then first raises the
+    /// counter above every committed fence, as an acquisition does: its fence lies above the
+    /// holder's, so the holder's commit is still refused. Taking the next number from the low
+    /// counter would have committed a fence below the holder's, and let the holder commit.
+    @Test func aReleaseAfterTheFenceCounterWentBackwardsStillFencesTheHolderOut() async throws {
+        try await MarketFixture.run { f in
+            _ = try await f.services.pool.query("INSERT INTO users (id, name) VALUES (1, 'a')")
+            let key = "auction:bid:47"
+            let redis = try #require(f.services.redis)
+            let keys = LockKeys(namespace: redis.configuration.namespace)
+            try await redis.send("SET", RedisArgument(keys.fenceCounter), "1000")  // a market that has run a while
+            let holder = try await Self.stuckHolder(f, key: key)
+            let olly = try await f.operatorNamed("olly", role: .oncall)
+            // Fences committed under the old master, above the holder's; then the counter as a
+            // promoted replica that missed them has it, on a link this service has not synced.
+            _ = try await f.services.pool.query("INSERT INTO lock_fences (lock_key, fence) VALUES ('auction:bid:1', \(holder.fence + 50))")
+            try await redis.send("SET", RedisArgument(keys.fenceCounter), "1")
+            try await redis.send("DEL", RedisArgument(f.services.locks.fenceSyncedKey))
+
+            let released = try await f.market.releaseLock(key: key, expectedFence: holder.fence, by: olly)
+            #expect(released.newFence > holder.fence + 50, "fence \(released.newFence), holder's \(holder.fence)")
+            #expect(try await Self.committedFence(f, key) == released.newFence)
+            holder.proceed.fire()
+            let refused = await #expect(throws: LockError.self) { try await holder.task.value }
+            #expect(refused?.code == .staleFence)
+            #expect(try await f.value("SELECT balance FROM users WHERE id = 1", as: Int64.self) == 0)
+        }
+    }
+
     /// A waiter already queued for the key is woken by the release, as by a normal one.
     @Test func aWaiterQueuedBehindTheStuckHolderGetsTheLock() async throws {
         try await MarketFixture.run { f in

@@ -23,18 +23,21 @@ enum LockTakeoverRefusal: Error, Sendable {
 }
 
 extension LockService {
-    /// KEYS: registry, lock, fence counter. ARGV: lock key, expected fence ('' for any).
+    /// KEYS: registry, lock, fence counter, this service's fence-synced marker. ARGV: lock key,
+    /// expected fence ('' for any).
     /// Returns `{0}` (no registry entry), `{1, entry, current token}` (the entry's holder no longer
-    /// holds the key), `{2, entry}` (another fence than expected), `{-1}` (the fence counter is
-    /// missing), or `{3, entry, new fence}`: the entry's holder still holds the key and a new fence
-    /// was taken from the counter, all in one step so no holder can come or go in between.
+    /// holds the key), `{2, entry}` (another fence than expected), `{-1}` (the fence counter, or the
+    /// marker that this service raised it over the current link, is missing: after a restart or a
+    /// failover the counter may lie below fences already handed out), or `{3, entry, new fence}`:
+    /// the entry's holder still holds the key and a new fence was taken from the counter, all in
+    /// one step so no holder can come or go in between.
     private static let takeover = RedisScript("""
         local entry = redis.call('HGET', KEYS[1], ARGV[1])
         if not entry then return {0} end
         local current = redis.call('GET', KEYS[2])
         if current ~= string.match(entry, '([^|]*)$') then return {1, entry, current or ''} end
         if ARGV[2] ~= '' and string.match(entry, '^[^|]*|[^|]*|[^|]*|([^|]*)|') ~= ARGV[2] then return {2, entry} end
-        if redis.call('EXISTS', KEYS[3]) == 0 then return {-1} end
+        if redis.call('EXISTS', KEYS[3], KEYS[4]) < 2 then return {-1} end
         return {3, entry, redis.call('INCR', KEYS[3])}
         """)
 
@@ -47,7 +50,7 @@ extension LockService {
     func prepareTakeover(of key: String, expectedFence: Int64?, resynced: Bool = false) async throws -> LockTakeover {
         guard let redis else { throw RedisError(code: .closed, message: "no Redis configured") }
         let reply = try await Self.takeover.run(
-            on: redis, keys: [RedisArgument(keys.registry), RedisArgument(keys.lock(key)), RedisArgument(keys.fenceCounter)],
+            on: redis, keys: [RedisArgument(keys.registry), RedisArgument(keys.lock(key))] + fenceKeys,
             arguments: [RedisArgument(key), RedisArgument(expectedFence.map(String.init) ?? "")]).array
         guard let status = reply.first?.integer else {
             throw RedisError(code: .commandFailed, message: "unexpected reply from the lock takeover script: \(reply)")

@@ -146,9 +146,11 @@ public final class SentinelDiscovery: Sendable {
         defer { redisFree(context) }
         return RedisIOThread.reply(to: ["SENTINEL", "get-master-addr-by-name", RedisArgument(masterName)], on: context)
             .mapError { error in
-                Self.isAuthenticationRefusal(error.message)
-                    ? RedisError(code: .refused, message: "\(error.message) (they ask for a password of their own)")
-                    : error
+                // Refusals no retry cures: the sentinel wants a password, or its ACL forbids the command.
+                if error.message.hasPrefix("NOAUTH") {
+                    return RedisError(code: .refused, message: "\(error.message) (they ask for a password of their own)")
+                }
+                return error.message.hasPrefix("NOPERM") ? RedisError(code: .refused, message: error.message) : error
             }
             .flatMap { reply -> Result<RedisAddress?, RedisError> in
                 switch reply {
@@ -205,11 +207,6 @@ public final class SentinelDiscovery: Sendable {
             throw RedisError(code: .refused, message: "the sentinel password was refused: \(error.message)")
         }
         return context
-    }
-
-    /// A reply that no retry cures: the sentinel wants a password, or refuses the one given.
-    private static func isAuthenticationRefusal(_ message: String) -> Bool {
-        ["NOAUTH", "WRONGPASS", "NOPERM", "ERR AUTH", "ERR invalid password"].contains { message.hasPrefix($0) }
     }
 
     /// `+switch-master` carries `name old-ip old-port new-ip new-port`.
