@@ -8,10 +8,11 @@ import Views
 /// a warning when the read URL led to a primary; nothing without a read URL.
 @Suite("Read pool in the status bar")
 struct ReadLagStatusTests {
-    private func items(_ lag: ReadReplicaLag?) -> [StatusItem] {
+    private func items(_ lag: ReadReplicaLag?, readPool: ServerHealth = .notConfigured) -> [StatusItem] {
         var model = DashboardModel(initialView: .auctions)
         var result = DashboardFixture.result(for: model.plan, fetchedAt: DashboardFixture.now)
         result.readLag = lag
+        result.readPool = readPool
         _ = model.update(.fetched(result), now: DashboardFixture.now)
         return StatusBarPresenter.items(model, now: DashboardFixture.now, boxes: .unicode)
     }
@@ -23,6 +24,16 @@ struct ReadLagStatusTests {
 
     @Test func aReadURLThatLedToAPrimaryIsAWarning() {
         #expect(items(ReadReplicaLag(isStandby: false, seconds: nil)).contains(StatusItem("reads: primary (no standby)", role: .warning)))
+    }
+
+    /// The read pool down is not PostgreSQL down: the primary's item stays good, and the reason
+    /// names the read pool.
+    @Test func aReadPoolThatIsDownIsNamedApartFromThePrimary() {
+        let shown = items(nil, readPool: .down("cannot connect to PostgreSQL: connection refused"))
+        #expect(shown.contains(StatusItem("● read pool DOWN", role: .critical)), "\(shown)")
+        #expect(shown.contains(StatusItem("● PostgreSQL", role: .good)), "\(shown)")
+        #expect(shown.contains(StatusItem("read pool: cannot connect to PostgreSQL: connection refused", role: .critical)))
+        #expect(!shown.contains { $0.text.contains("PostgreSQL DOWN") || $0.text.hasPrefix("standby lag") })
     }
 
     @Test func withoutAReadURLNothingIsShown() {

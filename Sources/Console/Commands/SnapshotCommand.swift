@@ -76,7 +76,7 @@ struct SnapshotCommand: AsyncParsableCommand {
                 let result = await fetcher.fetch(plan(kind))
                 try sink.write(render(result, view: kind, first: iteration == 1))
                 if let problem = result.problem { Self.standardError("problem: \(problem)") }
-                allHealthy = allHealthy && ![result.postgres, result.redis].contains { health in
+                allHealthy = allHealthy && ![result.postgres, result.readPool, result.redis].contains { health in
                     if case .down = health { return true }
                     return false
                 }

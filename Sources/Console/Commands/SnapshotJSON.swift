@@ -51,6 +51,10 @@ enum SnapshotJSON {
             "servers": ["postgresql": health(result.postgres), "redis": health(result.redis)],
             "panes": panes,
         ]
+        if result.readPool != .notConfigured {
+            document["servers"] = ["postgresql": health(result.postgres), "read_pool": health(result.readPool),
+                                   "redis": health(result.redis)]
+        }
         if let counts = result.counts { document["counts"] = try object(counts) }
         if let lag = result.readLag {
             document["read_pool"] = ["standby": lag.isStandby, "replay_lag_seconds": lag.seconds ?? NSNull()] as [String: Any]
@@ -68,7 +72,7 @@ enum SnapshotJSON {
     }()
 
     private static func objects<Row: Encodable>(_ rows: [Row]) throws -> [Any] {
-        try rows.map(object)
+        try rows.map { try object($0) }
     }
 
     private static func object<Value: Encodable>(_ value: Value) throws -> Any {

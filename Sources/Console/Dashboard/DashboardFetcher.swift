@@ -11,6 +11,7 @@ struct DashboardFetcher: Sendable {
     let queries: DashboardQueries
     let locks: LockService
     let redisConfigured: Bool
+    let readPoolConfigured: Bool
     /// Whether each refresh reads the login's role again (the console does; a snapshot does not).
     let readsOperatorRole: Bool
     let market: Market
@@ -19,6 +20,7 @@ struct DashboardFetcher: Sendable {
         queries = DashboardQueries(services: market.services)
         locks = market.services.locks
         redisConfigured = market.services.redis != nil
+        readPoolConfigured = market.services.readPool != nil
         self.readsOperatorRole = readsOperatorRole
         self.market = market
     }
@@ -83,6 +85,7 @@ struct DashboardFetcher: Sendable {
         result.countRowsOfCompletePages()
         result.operatorRole = await role ?? nil
         result.postgres = outcome.health(.postgres, configured: true)
+        result.readPool = outcome.health(.readPool, configured: readPoolConfigured)
         result.redis = outcome.health(.redis, configured: redisConfigured)
         result.problem = outcome.problem
         if case .down(let reason) = result.redis {
@@ -109,7 +112,7 @@ extension DashboardFetcher {
 
 /// The failures of one refresh, by server.
 private final class Outcome: Sendable {
-    enum Server { case postgres, redis }
+    enum Server { case postgres, readPool, redis }
     private let failures = Mutex<(down: [Server: String], problem: String?)>(([:], nil))
 
     /// Runs `read`; a failure is noted against the server whose error it is, and gives nil.
@@ -118,6 +121,9 @@ private final class Outcome: Sendable {
             return try await read()
         } catch let error as PostgresError where ServersUnavailable.matches(error) {
             failures.withLock { $0.down[.postgres] = $0.down[.postgres] ?? error.description }
+        } catch let error as ReadPoolError where ServersUnavailable.matches(error) {
+            // The pages and counts come from the read pool; actions still go to the primary.
+            failures.withLock { $0.down[.readPool] = $0.down[.readPool] ?? error.underlying.description }
         } catch let error as RedisError where ServersUnavailable.matches(error) {
             // Some reads touch both servers (the alerts): the error says which one failed.
             failures.withLock { $0.down[.redis] = $0.down[.redis] ?? error.description }

@@ -47,6 +47,8 @@ struct FetchResult: Sendable {
     /// What the last Redis outage or failover cost this process' locks (shown in the locks view).
     var lastRedisOutage: RedisOutageReport?
     var postgres: ServerHealth
+    /// The read pool's server (`DATABASE_READ_URL`); `.notConfigured` without one.
+    var readPool: ServerHealth
     var redis: ServerHealth
     var fetchedAt: Date
     /// How long the refresh took.
@@ -60,6 +62,7 @@ struct FetchResult: Sendable {
         self.plan = plan
         self.lockMode = lockMode
         postgres = .up
+        readPool = .notConfigured
         redis = .up
         self.fetchedAt = fetchedAt
         duration = .zero

@@ -11,7 +11,11 @@ enum StatusBarPresenter {
         var items = [health("PostgreSQL", data.postgres, boxes: boxes), health(redisName, data.redis, boxes: boxes)]
         let mode = data.lockMode
         items.append(StatusItem("locks: \(mode.label)", role: mode == .redis ? .good : mode == .advisory ? .warning : .critical))
-        if let lag = data.readLag { items.append(readPool(lag)) }
+        if case .down = data.readPool {
+            items.append(health("read pool", data.readPool, boxes: boxes))
+        } else if let lag = data.readLag {
+            items.append(readPool(lag))
+        }
         let age = now.timeIntervalSince(data.fetchedAt)
         let interval = seconds(model.refreshInterval)
         let stale = age > max(3, interval * 3)
@@ -24,7 +28,7 @@ enum StatusBarPresenter {
             items.append(StatusItem("held while you act", role: .warning))
         }
         // Why a server is down comes last: on a narrow terminal the bar cuts it, not the lock mode.
-        for (name, health) in [("PostgreSQL", data.postgres), ("Redis", data.redis)] {
+        for (name, health) in [("PostgreSQL", data.postgres), ("read pool", data.readPool), ("Redis", data.redis)] {
             if case .down(let reason) = health { items.append(StatusItem("\(name): \(reason)", role: .critical)) }
         }
         return items

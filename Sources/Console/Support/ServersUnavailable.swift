@@ -13,6 +13,8 @@ enum ServersUnavailable {
         case let error as PostgresError:
             [.connectionFailed, .connectionLost, .poolTimeout, .poolClosed].contains(error.code)
                 || error.sqlState?.hasPrefix("57P") == true  // the server shutting down or starting up
+        case let error as ReadPoolError:
+            matches(error.underlying)
         case let error as RedisError:
             error.isConnectionFailure && error.code != .refused
         case is EmbeddedServersError:

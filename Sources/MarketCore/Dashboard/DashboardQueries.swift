@@ -161,10 +161,15 @@ public struct DashboardQueries: Sendable {
     // MARK: - Helpers
 
     /// Runs `body` on the read pool (once more after a recovery conflict), or on the primary's
-    /// pool when there is no read pool.
+    /// pool when there is no read pool. A PostgreSQL error of the read pool comes as a
+    /// ``ReadPoolError``, so the caller can tell the standby's failure from the primary's.
     private func read<T>(_ body: (PostgresPool) async throws -> T) async throws -> T {
         guard let readPool = services.readPool else { return try await body(services.pool) }
-        return try await RecoveryConflict.retryingOnce { try await body(readPool) }
+        do {
+            return try await RecoveryConflict.retryingOnce { try await body(readPool) }
+        } catch let error as PostgresError {
+            throw ReadPoolError(underlying: error)
+        }
     }
 
     private var statsReader: StatsReader? {
