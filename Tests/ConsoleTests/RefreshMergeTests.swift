@@ -59,4 +59,23 @@ struct RefreshMergeTests {
         _ = model.update(.fetched(failed), now: DashboardFixture.now.addingTimeInterval(1))
         #expect(model.data?.approvals == [Self.approval])
     }
+
+    /// Rows kept from an earlier refresh are as old as that refresh: while a pane's read fails,
+    /// the status bar's age keeps growing and turns into a warning; the next full read resets it.
+    @Test func theAgeOfKeptRowsIsTheirsNotTheFailedRefreshs() {
+        var model = DashboardModel(initialView: .auctions)
+        let start = DashboardFixture.now
+        _ = model.update(.fetched(DashboardFixture.result(for: model.plan, fetchedAt: start)), now: start)
+        let later = start.addingTimeInterval(10)
+        var failed = FetchResult(plan: model.plan, lockMode: .redis, fetchedAt: later)
+        failed.postgres = .down("connection refused")
+        _ = model.update(.fetched(failed), now: later)
+        #expect(model.data?.auctions?.rows.isEmpty == false, "the rows stay")
+        let items = StatusBarPresenter.items(model, now: later, boxes: .unicode)
+        #expect(items.contains { $0.text.hasPrefix("data 10.0s old") && $0.role == .warning }, "\(items)")
+
+        let again = later.addingTimeInterval(1)
+        _ = model.update(.fetched(DashboardFixture.result(for: model.plan, fetchedAt: again)), now: again)
+        #expect(StatusBarPresenter.items(model, now: again, boxes: .unicode).contains { $0.text.hasPrefix("data 0.0s old") })
+    }
 }

@@ -17,7 +17,10 @@ extension DashboardModel {
 
     mutating func accept(_ result: FetchResult, now: Date) {
         guard result.plan == plan else { return }
-        let merged = data.map { result.keepingRows(of: $0) } ?? result
+        var merged = data.map { result.keepingRows(of: $0) } ?? result
+        // A pane whose read failed shows the rows of an earlier refresh: the status bar's
+        // "data Ns old" is their age, not this refresh's, so it grows while a server is down.
+        if let data, !view.panes.allSatisfy(result.hasRows) { merged.fetchedAt = min(merged.fetchedAt, data.fetchedAt) }
         previousData = data?.plan == result.plan ? data : nil
         if let problem = result.problem { say(problem, role: .critical, now: now) }
         if let role = result.operatorRole { identity.role = role }

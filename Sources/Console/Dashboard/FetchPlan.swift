@@ -85,6 +85,22 @@ struct FetchResult: Sendable {
         }
     }
 
+    /// Whether this refresh read `source` (its rows are nil when it was not read or its read failed).
+    func hasRows(of source: PaneSource) -> Bool {
+        switch source {
+        case .auctions: auctions != nil
+        case .proposals: proposals != nil
+        case .transfers: transfers != nil
+        case .heldLocks: heldLocks != nil
+        case .audit: audit != nil
+        case .lockWaits: lockWaits != nil
+        case .contention: contention != nil
+        case .rates: rates != nil
+        case .alerts: alerts != nil
+        case .approvals: approvals != nil
+        }
+    }
+
     /// How many rows `source` has on screen.
     func rowCount(of source: PaneSource) -> Int {
         switch source {
