@@ -7,14 +7,20 @@ import Testing
 /// the reason; only a Redis that cannot be reached lets the market run on its lock fallback.
 @Suite("Redis refusal at start")
 struct RedisRefusalAtStartTests {
-    @Test func aRefusedConfigurationExitsTwoWithTheReasonAndAnUnreachableRedisFallsBack() async throws {
+    /// A new database on the test servers, and the test Redis' URL and port; nil (with an issue
+    /// recorded) when the test servers' URLs are not set.
+    private static func servers(_ prefix: String) async throws -> (database: String, redis: String, redisPort: Int)? {
         let environment = ProcessInfo.processInfo.environment
         guard let baseDatabase = environment["DATABASE_URL"], let redis = environment["REDIS_URL"],
               let redisPort = URLComponents(string: redis)?.port else {
             Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
-            return
+            return nil
         }
-        let database = try await FreshMarket.createDatabase(named: "refusal_\(randomHex(bytes: 6))", from: baseDatabase)
+        return (try await FreshMarket.createDatabase(named: "\(prefix)_\(randomHex(bytes: 6))", from: baseDatabase), redis, redisPort)
+    }
+
+    @Test func aRefusedConfigurationExitsTwoWithTheReasonAndAnUnreachableRedisFallsBack() async throws {
+        guard let (database, _, redisPort) = try await Self.servers("refusal") else { return }
         let sentinel = try SentinelProcess(monitoring: redisPort)
         defer { sentinel.stop() }
 
@@ -50,13 +56,7 @@ struct RedisRefusalAtStartTests {
     /// with a wrong one, the command ends with exit 2 and the sentinel's reason, never on the lock
     /// fallback and never showing the password; with it, the check runs on the master they name.
     @Test func sentinelsWithAPasswordOfTheirOwnAskForIt() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let baseDatabase = environment["DATABASE_URL"], let redis = environment["REDIS_URL"],
-              let redisPort = URLComponents(string: redis)?.port else {
-            Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
-            return
-        }
-        let database = try await FreshMarket.createDatabase(named: "sentinel_auth_\(randomHex(bytes: 6))", from: baseDatabase)
+        guard let (database, redis, redisPort) = try await Self.servers("sentinel_auth") else { return }
         let password = "sentinel-\(randomHex(bytes: 8))"
         let sentinel = try SentinelProcess(monitoring: redisPort, password: password)
         defer { sentinel.stop() }

@@ -48,13 +48,9 @@ enum SnapshotJSON {
             "view": result.plan.view.rawValue,
             "fetched_at": iso(result.fetchedAt),
             "lock_mode": result.lockMode.rawValue,
-            "servers": ["postgresql": health(result.postgres), "redis": health(result.redis)],
+            "servers": servers(result),
             "panes": panes,
         ]
-        if result.readPool != .notConfigured {
-            document["servers"] = ["postgresql": health(result.postgres), "read_pool": health(result.readPool),
-                                   "redis": health(result.redis)]
-        }
         if let counts = result.counts { document["counts"] = try object(counts) }
         if let lag = result.readLag {
             document["read_pool"] = ["standby": lag.isStandby, "replay_lag_seconds": lag.seconds ?? NSNull()] as [String: Any]
@@ -77,6 +73,13 @@ enum SnapshotJSON {
 
     private static func object<Value: Encodable>(_ value: Value) throws -> Any {
         try JSONSerialization.jsonObject(with: encoder.encode(value))
+    }
+
+    /// Each server's health; the read pool only when one is configured.
+    private static func servers(_ result: FetchResult) -> [String: String] {
+        var servers = ["postgresql": health(result.postgres), "redis": health(result.redis)]
+        if result.readPool != .notConfigured { servers["read_pool"] = health(result.readPool) }
+        return servers
     }
 
     private static func health(_ health: ServerHealth) -> String {
