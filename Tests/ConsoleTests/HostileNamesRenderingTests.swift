@@ -100,6 +100,35 @@ struct HostileNamesRenderingTests {
         }
     }
 
+    /// What the servers say reaches the screen too: a master's host as Sentinel names it (in the
+    /// status bar and the locks view's failover line) and the reasons a server or the read pool
+    /// is down. Each corpus string in all of them leaves a clean frame.
+    @Test(arguments: [ViewKind.overview, .locks])
+    func serverNamesAndReasonsFromTheServersShowCleanly(view: ViewKind) async {
+        for (width, height) in ViewRenderingTests.sizes {
+            for name in Self.corpus {
+                await Task.yield()  // CPU-bound: let the suite's timing-sensitive tests run between frames
+                var model = DashboardModel(initialView: view, identity: OperatorIdentity(name: "oz", role: .oncall))
+                _ = model.update(.resized(width: width, height: height), now: DashboardFixture.now)
+                var result = DashboardFixture.result(for: model.plan)
+                result.redisMaster = RedisAddress(host: name, port: 6379)
+                result.lastRedisOutage = RedisOutageReport(
+                    startedAt: DashboardFixture.now.addingTimeInterval(-30), endedAt: DashboardFixture.now.addingTimeInterval(-27),
+                    serverBefore: RedisAddress(host: name, port: 6379), serverAfter: RedisAddress(host: "\(name)-2", port: 6380),
+                    locksLost: 3, fencesRefused: 0, fallbackSeconds: 3)
+                result.postgres = .down("cannot connect to PostgreSQL: \(name)")
+                result.readPool = .down("read pool \(name)")
+                _ = model.update(.fetched(result), now: DashboardFixture.now)
+                let state = DashboardPresenter.state(model, now: DashboardFixture.now, boxes: .unicode)
+                let screen = DashboardScreen.render(state, width: width, height: height)
+                Self.expectClean(screen, "\(view) \(width)x\(height) with \(name.debugDescription)")
+                let text = screen.lines.joined(separator: "\n")
+                #expect(text.contains("Redis master"), "the status bar names the master")
+                if view == .locks && width >= 160 { #expect(text.contains("last failover"), "the locks view shows the failover line") }
+            }
+        }
+    }
+
     @Test(arguments: ViewKind.allCases)
     func plainTablesHoldNoControlOrBidiCharacterAndKeepTheirColumns(view: ViewKind) {
         var model = DashboardModel(initialView: view)
