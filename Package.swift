@@ -57,8 +57,8 @@ let package = Package(
         ),
         // Writes the git commit into the console before each build, for `--version`.
         .plugin(name: "BuildInfo", capability: .buildTool()),
-        // What several test targets share (the gate that makes process-heavy tests take turns).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // What several test targets share: the gate that makes process-heavy tests take turns, test databases.
+        .target(name: "TestSupport", dependencies: ["MarketCore"], path: "Tests/TestSupport"),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore", "MarketEmbedded", "MarketSimulation", "TestSupport"]),
         .testTarget(name: "MarketPrometheusTests",
                     dependencies: ["MarketPrometheus", "MarketCore", "MarketEmbedded", "MarketSimulation", "TestSupport"]),

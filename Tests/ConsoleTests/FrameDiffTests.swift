@@ -1,5 +1,5 @@
 import Testing
-import TestSupport
+import MarketCore
 @testable import Console
 import Views
 
@@ -86,7 +86,7 @@ struct FrameDiffTests {
     @Test func anySequenceOfFramesLeavesNothingOfTheEarlierOnes() {
         let seed: UInt64 = 0xD1FF_0006
         print("frame differences: fuzz seed 0x\(String(seed, radix: 16))")
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let corpus = HostileCorpus.strings()
         let roles: [StyleRole] = [.normal, .selected, .added, .dim]
         func randomFrame() -> ScreenBuffer {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Testing
-import TestSupport
 @testable import Console
 @testable import MarketCore
 @testable import Views
@@ -16,16 +15,16 @@ struct OutsideInputFuzzTests {
     static let numbers = ["0", "1", "-1", "0.25", "10s", "2m", "1h", "90", "inf", "-inf", "nan", "1e300", "1e400m", "-0",
                           "0x1p-3", "99999999999999999999", "1_000", ".5", "5.", "+3", "1e-320", "0.999", "10ss", ""]
 
-    static func pick<T>(_ choices: [T], _ generator: inout SplitMix64) -> T { choices.randomElement(using: &generator)! }
+    static func pick<T>(_ choices: [T], _ generator: inout SeededRandom) -> T { choices.randomElement(using: &generator)! }
 
-    static func start(_ name: String, seed: UInt64) -> SplitMix64 {
+    static func start(_ name: String, seed: UInt64) -> SeededRandom {
         print("\(name): fuzz seed 0x\(String(seed, radix: 16))")
-        return SplitMix64(seed: seed)
+        return SeededRandom(seed: seed)
     }
 
     /// A YAML-ish document: known and unknown words, hostile text, numbers and YAML punctuation on
     /// random indentation.
-    static func document(words: [String], _ generator: inout SplitMix64) -> String {
+    static func document(words: [String], _ generator: inout SeededRandom) -> String {
         let punctuation = ["- ", "[", "]", "{", "}", ": ", "&a ", "*a", "!!str ", "? ", "|", ">", "#", "'", "\"", ",", "\t"]
         return (0..<Int.random(in: 1...8, using: &generator)).map { _ in
             var line = String(repeating: " ", count: 2 * Int.random(in: 0...2, using: &generator))

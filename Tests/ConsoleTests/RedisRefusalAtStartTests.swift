@@ -2,6 +2,7 @@ import Foundation
 @testable import MarketCore
 @testable import MarketEmbedded
 import Testing
+import TestSupport
 
 /// A Redis that answers and refuses the configuration ends the command at start with exit 2 and
 /// the reason; only a Redis that cannot be reached lets the market run on its lock fallback.
@@ -16,7 +17,7 @@ struct RedisRefusalAtStartTests {
             Issue.record("DATABASE_URL and REDIS_URL are not set: run the tests with scripts/test.sh")
             return nil
         }
-        return (try await FreshMarket.createDatabase(named: "\(prefix)_\(randomHex(bytes: 6))", from: baseDatabase), redis, redisPort)
+        return (try await TestDatabase.create(named: "\(prefix)_\(randomHex(bytes: 6))", from: baseDatabase), redis, redisPort)
     }
 
     @Test func aRefusedConfigurationExitsTwoWithTheReasonAndAnUnreachableRedisFallsBack() async throws {

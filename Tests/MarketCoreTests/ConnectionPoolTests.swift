@@ -2,7 +2,6 @@ import Foundation
 import Synchronization
 import Testing
 @testable import MarketCore
-import TestSupport
 
 @Suite("Connection pool")
 struct ConnectionPoolTests {
@@ -132,7 +131,7 @@ struct ConnectionPoolTests {
     /// on the same one-connection pool, which must succeed every time.
     @Test func aLateCancelNeverStopsTheNextCallersStatement() async throws {
         try await TestServers.withServices(maxConnections: 1) { services in
-            var random = SplitMix64(seed: 20261205)
+            var random = SeededRandom(seed: 20261205)
             print("late cancel: 300 rounds, seed 20261205")
             for _ in 0..<300 {
                 let cancelled = Task { try await services.pool.query("SELECT pg_sleep(0.001)") }

@@ -118,16 +118,4 @@ struct SentinelFailoverTests {
     private func count(_ services: MarketServices, _ sql: String) async throws -> Int64 {
         try await services.pool.query(PostgresQuery(unsafeSQL: sql)).rows[0].decode(Int64?.self, at: 0) ?? 0
     }
-
-    /// Polls `condition` every 50 ms until it holds, failing after `limit`.
-    private func waitUntil(_ what: String, within limit: Duration, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting for \(what)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
 }

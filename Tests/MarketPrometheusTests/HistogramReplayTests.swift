@@ -2,7 +2,6 @@ import Foundation
 import MarketCore
 import Prometheus
 import Testing
-import TestSupport
 @testable import MarketPrometheus
 
 @Suite("Histogram replay")
@@ -12,7 +11,7 @@ struct HistogramReplayTests {
     @Test(arguments: [UInt64(20261204), 7, 424242])
     func replayedBucketsAndSumMatchTheRecordedDurations(seed: UInt64) throws {
         print("HistogramReplayTests seed \(seed)")
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         var recorded = LatencyHistogram()
         var micros: [Int64] = []
         for _ in 0..<(500 + Int(random.next() % 2000)) {

@@ -21,7 +21,7 @@ struct PrometheusScrapeEndToEndTests {
             let promtool = try Self.executable("promtool", besideTests: false)
 
             let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-            let database = try await Self.createDatabase(named: "prom_\(tag)", from: baseDatabase)
+            let database = try await TestDatabase.create(named: "prom_\(tag)", from: baseDatabase)
             var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
             configuration.redis?.namespace = "prom:\(tag):"
             let services = try await MarketServices.connect(configuration)  // migrates the new database
@@ -151,15 +151,5 @@ struct PrometheusScrapeEndToEndTests {
         }
         if let installed = EmbeddedExecutables.find(name) { return installed }
         throw HTTPProbe.Failure(description: "\(name) is not installed: run scripts/install-deps.sh")
-    }
-
-    /// A new, empty database on the test server; its URL.
-    static func createDatabase(named name: String, from url: String) async throws -> String {
-        let pool = PostgresPool(configuration: try PostgresConfiguration(url: url), label: "prometheus-e2e-admin")
-        _ = try await pool.simpleQuery("CREATE DATABASE \(Migrator.quoteIdentifier(name))")
-        await pool.close()
-        var components = try #require(URLComponents(string: url))
-        components.path = "/" + name
-        return try #require(components.string)
     }
 }

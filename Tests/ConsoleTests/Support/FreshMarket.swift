@@ -3,6 +3,7 @@ import Foundation
 @testable import MarketEmbedded
 @testable import MarketSimulation
 import Testing
+import TestSupport
 
 /// A market of one test's own for the console's end-to-end tests: a new database on the test
 /// servers (migrated, connected as their superuser), a Redis namespace of its own, and what the
@@ -38,7 +39,7 @@ struct FreshMarket {
         }
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let namespace = "\(prefix):\(tag):"
-        let database = try await createDatabase(named: "\(prefix)_\(tag)", from: baseDatabase)
+        let database = try await TestDatabase.create(named: "\(prefix)_\(tag)", from: baseDatabase)
         var configuration = try MarketConfiguration(databaseURL: database, redisURL: redis)
         configuration.redis?.namespace = namespace
         let services = try await MarketServices.connect(configuration)
@@ -52,16 +53,6 @@ struct FreshMarket {
             await services.shutdown()
             throw error
         }
-    }
-
-    /// A new, empty database on the test server; its URL.
-    static func createDatabase(named name: String, from url: String) async throws -> String {
-        let pool = PostgresPool(configuration: try PostgresConfiguration(url: url), label: "e2e-admin")
-        _ = try await pool.simpleQuery("CREATE DATABASE \(Migrator.quoteIdentifier(name))")
-        await pool.close()
-        var components = try #require(URLComponents(string: url))
-        components.path = "/" + name
-        return try #require(components.string)
     }
 
     /// The environment a `market-console` child needs to reach this market, connecting to

@@ -1,4 +1,4 @@
-import TestSupport
+import MarketCore
 
 /// Strings the market may hold that a terminal, a layout or a spreadsheet would trip on: wide and
 /// zero-width graphemes, escape sequences, bidi overrides, line breaks, formulas and very long
@@ -21,7 +21,7 @@ enum HostileCorpus {
 
     /// The fragments, then mixes of two to four of them: `count` strings in all.
     static func strings(count: Int = 300) -> [String] {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         var result = fragments
         while result.count < count {
             let parts = Int.random(in: 2...4, using: &generator)
